@@ -1,0 +1,37 @@
+# Domi: `make run` sets everything up and runs the system; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "Domi is starting:"
+	@echo "  back office  http://localhost:8000/admin/"
+	@echo "  health       http://localhost:8000/healthz"
+	@if [ -n "$$REDIS_URL" ]; then echo "  Celery worker and beat on $$REDIS_URL"; else echo "  tasks run in-process (set REDIS_URL for Celery workers)"; fi
+	@echo ""
+	@if [ -n "$$REDIS_URL" ]; then $(VENV)/bin/honcho -f Procfile.services start; else $(VENV)/bin/honcho -f Procfile start; fi
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .test-media

@@ -1,0 +1,70 @@
+"""Shared fixtures. Real services are used when the environment names them (see DOMI_REQUIRE_SERVICES)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from django.conf import settings
+
+from tests import factories
+
+
+def require_service(name: str) -> None:
+    """Skip a test whose real service is not configured, or fail it when CI demands the services."""
+    available = {
+        "postgresql": settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",
+        "redis": bool(settings.REDIS_URL),
+        "s3": bool(getattr(settings, "DOMI_S3_BUCKET", "")),
+    }[name]
+    if available:
+        return
+    if settings.DOMI_REQUIRE_SERVICES:
+        pytest.fail(f"{name} is required (DOMI_REQUIRE_SERVICES=1) but not configured")
+    pytest.skip(f"{name} is not configured")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _clean_test_media():
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture
+def org(db):
+    return factories.OrganizationFactory(name="Acme Homes")
+
+
+@pytest.fixture
+def other_org(db):
+    return factories.OrganizationFactory(name="Rival Lettings")
+
+
+@pytest.fixture
+def unit(org):
+    return factories.UnitFactory(property=factories.PropertyFactory(organization=org))
+
+
+@pytest.fixture
+def tenant(unit):
+    return factories.TenancyFactory(unit=unit).tenant
+
+
+@pytest.fixture
+def staff(org):
+    return factories.StaffFactory(organization=org)
+
+
+@pytest.fixture
+def other_staff(other_org):
+    return factories.StaffFactory(organization=other_org)
+
+
+@pytest.fixture
+def contractor(org):
+    return factories.ContractorFactory(organization=org, trades=["plumbing"])
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.SuperuserFactory()

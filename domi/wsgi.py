@@ -1,0 +1,7 @@
+from django.core.wsgi import get_wsgi_application
+
+from domi.environment import select_settings
+
+select_settings()
+
+application = get_wsgi_application()

@@ -1,0 +1,73 @@
+"""Writes to properties, units and tenancies."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from domi.accounts.models import Organization, User
+
+from .models import Property, Tenancy, Unit
+
+
+@transaction.atomic
+def property_create(
+    *,
+    organization: Organization,
+    name: str,
+    address_line1: str,
+    city: str,
+    postal_code: str,
+    country: str = "US",
+    address_line2: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    approval_limit: Decimal = Decimal("500.00"),
+) -> Property:
+    prop = Property(
+        organization=organization,
+        name=name,
+        address_line1=address_line1,
+        address_line2=address_line2,
+        city=city,
+        postal_code=postal_code,
+        country=country,
+        latitude=latitude,
+        longitude=longitude,
+        approval_limit=approval_limit,
+    )
+    prop.full_clean()
+    prop.save()
+    return prop
+
+
+@transaction.atomic
+def unit_create(*, property: Property, label: str, floor: int | None = None, bedrooms: int | None = None) -> Unit:
+    unit = Unit(property=property, label=label, floor=floor, bedrooms=bedrooms)
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def tenancy_create(*, tenant: User, unit: Unit, start_date: date, end_date: date | None = None) -> Tenancy:
+    """A tenant moves into a unit; the tenant must belong to the unit's organization."""
+    if tenant.role != User.Role.TENANT:
+        raise ValidationError({"tenant": "Only a tenant can hold a tenancy."})
+    if tenant.organization_id != unit.property.organization_id:
+        raise ValidationError({"tenant": "The tenant belongs to another organization."})
+    overlapping = Tenancy.objects.filter(tenant=tenant, unit=unit).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start_date)
+    )
+    if end_date is not None:
+        overlapping = overlapping.filter(start_date__lte=end_date)
+    if overlapping.exists():
+        raise ValidationError({"start_date": "This tenant already has a tenancy of this unit in that period."})
+    tenancy = Tenancy(tenant=tenant, unit=unit, start_date=start_date, end_date=end_date)
+    tenancy.full_clean()
+    tenancy.save()
+    return tenancy
