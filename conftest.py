@@ -10,20 +10,6 @@ from django.conf import settings
 from tests import factories
 
 
-def require_service(name: str) -> None:
-    """Skip a test whose real service is not configured, or fail it when CI demands the services."""
-    available = {
-        "postgresql": settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",
-        "redis": bool(settings.REDIS_URL),
-        "s3": bool(getattr(settings, "DOMI_S3_BUCKET", "")),
-    }[name]
-    if available:
-        return
-    if settings.DOMI_REQUIRE_SERVICES:
-        pytest.fail(f"{name} is required (DOMI_REQUIRE_SERVICES=1) but not configured")
-    pytest.skip(f"{name} is not configured")
-
-
 @pytest.fixture(autouse=True, scope="session")
 def _clean_test_media():
     yield

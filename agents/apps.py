@@ -4,3 +4,29 @@ from django.apps import AppConfig
 class AgentsConfig(AppConfig):
     name = "agents"
     verbose_name = "AI crew"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from maintenance import events
+
+        from .models import AgentRun
+
+        auditlog.register(AgentRun, exclude_fields=["input", "output"])
+        events.request_created.connect(_on_request_created, dispatch_uid="agents.request_created")
+        events.request_status_changed.connect(_on_status_changed, dispatch_uid="agents.status_changed")
+
+
+def _on_request_created(request_id: int, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    from .tasks import analyze, enqueue
+
+    enqueue(analyze, request_id)
+
+
+def _on_status_changed(request_id: int, to_status: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    from .tasks import coordinate, enqueue, quality_control
+
+    if to_status == "triaged":
+        enqueue(coordinate, request_id)
+    elif to_status == "completed":
+        enqueue(quality_control, request_id)

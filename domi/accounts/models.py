@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +23,21 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     timezone = models.CharField(max_length=64, default="UTC")
     ai_autonomy = models.CharField(max_length=16, choices=Autonomy.choices, default=Autonomy.APPROVE)
+    # In "approve" mode the agents act on their own only at or below both of these.
+    ai_cost_threshold = models.DecimalField(
+        "AI acts alone up to this estimated cost",
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("750.00"),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    ai_priority_threshold = models.CharField(
+        "AI acts alone up to this priority",
+        max_length=16,
+        choices=[("emergency", "Emergency"), ("high", "High"), ("medium", "Medium"), ("low", "Low")],
+        default="high",
+        help_text="Emergencies above this still get their safety instructions at once.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from agents.models import AgentRun
 from contractors.models import Trade
 from domi.accounts.models import Organization, User
 from maintenance.models import MaintenanceRequest, RequestEvent
@@ -32,6 +33,15 @@ def _world(org):
         "attachment": factories.AttachmentFactory(request=request),
         "appointment": factories.AppointmentFactory(request=request, contractor=contractor),
         "servicearea": factories.ServiceAreaFactory(contractor=contractor),
+        "agentrun": AgentRun.objects.create(
+            organization=org,
+            request=request,
+            agent="analyzer",
+            model_name="local",
+            prompt_version="test",
+            outcome="succeeded",
+            output={"category": "plumbing", "priority": "low"},
+        ),
     }
 
 
@@ -48,6 +58,7 @@ SCOPED_MODELS = [
     "attachment",
     "appointment",
     "servicearea",
+    "agentrun",
 ]
 
 

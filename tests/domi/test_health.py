@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.db.utils import OperationalError
 
-from conftest import require_service
+from tests.support import require_service
 
 
 def test_liveness_answers_without_the_database(client):

@@ -1,0 +1,444 @@
+"""DomiCrew: the orchestration of the AI crew around a maintenance request.
+
+Each step loads the request, does nothing if the request is no longer where that step applies
+(so a step delivered twice, or racing another worker, has one effect), runs its agent (recorded
+as an AgentRun), and then acts through maintenance's services and the state machine, or leaves a
+proposal for staff, depending on the organization's autonomy level:
+
+- suggest: every decision waits for a staff click (the request goes to needs_review with the proposal);
+- approve: the crew acts at or below the organization's cost and priority thresholds, and asks above;
+- auto: the crew acts and staff are told.
+
+Whatever the level, an emergency's safety instructions go to the tenant, and an alert to staff, at once
+and before coordination starts. Low confidence or a failed model (the LLM and the local fallback both)
+puts the request in needs_review.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from decimal import Decimal
+
+import structlog
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from contractors.models import Contractor
+from contractors.services import contractor_record_job_score
+from domi.accounts.models import Organization, User
+from domi.errors import DomainError
+from domi.taxonomy import PRIORITY_RANK, RESPONSE_TIME, Priority
+from maintenance import services as maintenance
+from maintenance.actors import Actor
+from maintenance.models import Attachment, Comment, MaintenanceRequest, RequestEvent, Status
+from notifications.services import notify
+
+from .crew import AnalyzerDeps, CoordinatorDeps
+from .models import AgentRun
+from .runner import run_agent
+from .schemas import CoordinationInput, MessageInput, QualityInput, TriageInput
+
+logger = structlog.get_logger(__name__)
+
+ANALYZER = Actor.agent_named("analyzer")
+COORDINATOR = Actor.agent_named("coordinator")
+QUALITY_CONTROL = Actor.agent_named("quality_control")
+
+RESPONSE_WORDS = {
+    "en": {"emergency": "4 hours", "high": "24 hours", "medium": "3 days", "low": "2 weeks"},
+    "es": {"emergency": "4 horas", "high": "24 horas", "medium": "3 días", "low": "2 semanas"},
+}
+
+# Which crew-written message goes to whom, under which notification event. Events that
+# notifications announces by itself from the state machine (a job offered to the contractor,
+# staff asked to review or approve) are not repeated here.
+OCCASION_EVENTS = {
+    ("received", "tenant"): "request_received",
+    ("emergency", "tenant"): "safety_instructions",
+    ("emergency", "staff"): "emergency_alert",
+    ("assigned", "tenant"): "job_assigned",
+    ("needs_review", "tenant"): "request_received",
+}
+
+
+def _load(request_id: int) -> MaintenanceRequest:
+    return MaintenanceRequest.objects.select_related(
+        "organization", "unit__property", "reporter", "assigned_contractor"
+    ).get(pk=request_id)
+
+
+def _may_act(*, organization: Organization, priority: str, cost_max: Decimal | None) -> bool:
+    if organization.ai_autonomy == Organization.Autonomy.AUTO:
+        return True
+    if organization.ai_autonomy == Organization.Autonomy.SUGGEST:
+        return False
+    within_priority = PRIORITY_RANK[Priority(priority)] >= PRIORITY_RANK[Priority(organization.ai_priority_threshold)]
+    within_cost = cost_max is None or cost_max <= organization.ai_cost_threshold
+    return within_priority and within_cost
+
+
+def _decide(run: AgentRun, decision: str, note: str = "") -> None:
+    AgentRun.objects.filter(pk=run.pk).update(decision=decision, decision_note=note[:2000])
+    run.decision, run.decision_note = decision, note
+
+
+def _to_needs_review(request: MaintenanceRequest, actor: Actor, note: str) -> bool:
+    try:
+        maintenance.maintenance_request_transition(
+            request=request, to_status=Status.NEEDS_REVIEW, actor=actor, note=note
+        )
+    except DomainError:
+        return False  # someone else moved it first
+    return True
+
+
+# -- analyze -------------------------------------------------------------------------------------
+
+
+def crew_analyze(*, request_id: int, rerun: bool = False) -> AgentRun | None:
+    """Triage a new request. With rerun, the result is only a proposal for staff."""
+    request = _load(request_id)
+    if not rerun and request.status != Status.SUBMITTED:
+        return None
+    result = run_agent(
+        "analyzer",
+        TriageInput(title=request.title, description=request.description, unit_id=request.unit_id),
+        deps=AnalyzerDeps.for_request(unit_id=request.unit_id, request_id=request.pk),
+        request_id=request.pk,
+        organization_id=request.organization_id,
+    )
+    run = result.run
+    if rerun:
+        if result.ok:
+            _decide(run, AgentRun.Decision.PROPOSED, "Re-run requested by staff.")
+        return run
+    if not result.ok:
+        if _to_needs_review(request, ANALYZER, f"The AI crew could not triage this request ({run.error[:200]})."):
+            crew_communicate(request_id=request.pk, occasion="needs_review")
+        return run
+
+    triage = result.output
+    if triage.priority == Priority.EMERGENCY:
+        # Safety first, whatever the autonomy level: before anything else happens to the request.
+        maintenance.maintenance_request_record_safety_instructions(
+            request=request, actor=ANALYZER, instructions=triage.tenant_instructions
+        )
+        crew_communicate(request_id=request.pk, occasion="emergency", triage_run=run)
+
+    low_confidence = triage.confidence < settings.DOMI_AI_MIN_CONFIDENCE
+    may_act = _may_act(organization=request.organization, priority=triage.priority, cost_max=triage.estimated_cost_max)
+    if low_confidence or not may_act:
+        why = (
+            f"Low confidence ({triage.confidence:.2f}): please confirm or correct the AI's triage."
+            if low_confidence
+            else f"The AI proposes {triage.category}/{triage.priority} (up to ${triage.estimated_cost_max}); "
+            f"autonomy '{request.organization.ai_autonomy}' asks staff to confirm."
+        )
+        _decide(run, AgentRun.Decision.PROPOSED, why)
+        if _to_needs_review(request, ANALYZER, why):
+            crew_communicate(request_id=request.pk, occasion="needs_review")
+        return run
+
+    if triage.priority != Priority.EMERGENCY:
+        # The tenant hears of the triage before the coordinator, which the triaged status sets off, books anyone.
+        crew_communicate(request_id=request.pk, occasion="received", triage_run=run)
+    with transaction.atomic():
+        locked = MaintenanceRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
+        if locked.status != Status.SUBMITTED:
+            _decide(run, AgentRun.Decision.SUPERSEDED, f"The request was already {locked.status}.")
+            return run
+        _apply_triage(locked, triage, ANALYZER)
+        maintenance.maintenance_request_transition(
+            request=locked, to_status=Status.TRIAGED, actor=ANALYZER, note=triage.rationale
+        )
+        _decide(run, AgentRun.Decision.APPLIED)
+    return run
+
+
+def _apply_triage(request: MaintenanceRequest, triage, actor: Actor, reason: str = "") -> None:  # type: ignore[no-untyped-def]
+    maintenance.maintenance_request_set_triage(
+        request=request,
+        actor=actor,
+        category=triage.category,
+        priority=triage.priority,
+        estimated_cost_min=triage.estimated_cost_min,
+        estimated_cost_max=triage.estimated_cost_max,
+        safety_instructions=triage.tenant_instructions or None,
+        reason=reason,
+    )
+
+
+# -- coordinate ----------------------------------------------------------------------------------
+
+
+def _owner_approved(request: MaintenanceRequest) -> bool:
+    return request.events.filter(from_status=Status.AWAITING_APPROVAL, to_status=Status.TRIAGED).exists()
+
+
+def crew_coordinate(*, request_id: int, rerun: bool = False) -> AgentRun | None:
+    """Find and book a contractor for a triaged request (or ask the owner first, above the approval limit)."""
+    request = _load(request_id)
+    if not rerun and request.status != Status.TRIAGED:
+        return None
+    limit = request.unit.property.approval_limit
+    if (
+        not rerun
+        and request.estimated_cost_max is not None
+        and request.estimated_cost_max > limit
+        and not _owner_approved(request)
+    ):
+        with contextlib.suppress(DomainError):  # someone else moved it first
+            maintenance.maintenance_request_transition(
+                request=request,
+                to_status=Status.AWAITING_APPROVAL,
+                actor=COORDINATOR,
+                note=f"Estimate up to ${request.estimated_cost_max} is above the owner's approval limit of ${limit}.",
+            )
+        return None
+
+    result = run_agent(
+        "coordinator",
+        CoordinationInput(
+            request_id=request.pk,
+            category=request.category,
+            priority=request.priority,
+            postal_code=request.unit.property.postal_code,
+            estimated_cost_max=request.estimated_cost_max,
+        ),
+        deps=CoordinatorDeps.for_request(request),
+        request_id=request.pk,
+        organization_id=request.organization_id,
+    )
+    run = result.run
+    if rerun:
+        if result.ok:
+            _decide(run, AgentRun.Decision.PROPOSED, "Re-run requested by staff.")
+        return run
+    if not result.ok:
+        if _to_needs_review(request, COORDINATOR, f"The AI crew could not choose a contractor ({run.error[:200]})."):
+            crew_communicate(request_id=request.pk, occasion="needs_review")
+        return run
+    choice = result.output
+    if choice.contractor_id is None:
+        _decide(run, AgentRun.Decision.NONE, choice.explanation)
+        if _to_needs_review(request, COORDINATOR, f"No contractor found: {choice.explanation}"):
+            crew_communicate(request_id=request.pk, occasion="needs_review")
+        return run
+    contractor = Contractor.objects.filter(pk=choice.contractor_id, organization_id=request.organization_id).first()
+    if contractor is None:
+        _decide(run, AgentRun.Decision.REJECTED, "The model chose a contractor outside the ranking.")
+        _to_needs_review(request, COORDINATOR, "The AI's contractor choice was not valid; please assign by hand.")
+        return run
+    if not _may_act(organization=request.organization, priority=request.priority, cost_max=request.estimated_cost_max):
+        why = f"The AI proposes {contractor.company_name}: {choice.explanation}"
+        _decide(run, AgentRun.Decision.PROPOSED, why)
+        _to_needs_review(request, COORDINATOR, why[:1000])
+        return run
+
+    _book(request, contractor, choice.slot_start, choice.explanation, COORDINATOR, run)
+    return run
+
+
+def _book(
+    request: MaintenanceRequest,
+    contractor: Contractor,
+    slot_start: str | None,
+    explanation: str,
+    actor: Actor,
+    run: AgentRun,
+) -> None:
+    with transaction.atomic():
+        locked = MaintenanceRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
+        if locked.status not in maintenance.ASSIGNABLE_FROM:
+            _decide(run, AgentRun.Decision.SUPERSEDED, f"The request was already {locked.status}.")
+            return
+        maintenance.maintenance_request_assign(request=locked, contractor=contractor, actor=actor, note=explanation)
+        if slot_start:
+            try:
+                with transaction.atomic():
+                    maintenance.appointment_propose(
+                        request=locked, actor=actor, start=datetime.fromisoformat(slot_start)
+                    )
+            except DomainError as exc:
+                logger.info("slot_taken", request_id=request.pk, error=str(exc))
+        _decide(run, AgentRun.Decision.APPLIED)
+    crew_communicate(request_id=request.pk, occasion="assigned", slot_start=slot_start)
+
+
+# -- communicate ---------------------------------------------------------------------------------
+
+
+def crew_communicate(
+    *, request_id: int, occasion: str, triage_run: AgentRun | None = None, slot_start: str | None = None
+) -> AgentRun | None:
+    """Have the Communication Agent word the message for each audience and hand it to notifications.
+
+    When the agent fails, notifications still sends its templates (words=None), so nobody misses a message.
+    """
+    request = _load(request_id)
+    tenant: User = request.reporter
+    language = tenant.language or "en"
+    instructions = list(request.safety_instructions or [])
+    priority = request.priority
+    category = request.category
+    if triage_run is not None and triage_run.output:
+        instructions = triage_run.output.get("tenant_instructions") or instructions
+        priority = triage_run.output.get("priority", priority)
+        category = triage_run.output.get("category", category)
+    payload = MessageInput(
+        occasion=occasion,
+        language=language,
+        title=request.title,
+        category=category,
+        priority=priority,
+        response_time=RESPONSE_WORDS.get(language, RESPONSE_WORDS["en"]).get(priority, ""),
+        tenant_instructions=instructions,
+        contractor_name=request.assigned_contractor.company_name if request.assigned_contractor else "",
+        slot_start=slot_start,
+        property_name=request.unit.property.name,
+        unit_label=request.unit.label,
+        estimated_cost_max=str(request.estimated_cost_max or ""),
+    )
+    result = run_agent("communicator", payload, request_id=request.pk, organization_id=request.organization_id)
+    urgent = occasion == "emergency"
+    written = {m.audience: m for m in result.output.messages} if result.ok else {}
+    audiences = [aud for (occ, aud) in OCCASION_EVENTS if occ == occasion]
+    for audience in audiences:
+        message = written.get(audience)
+        notify(
+            event=OCCASION_EVENTS[(occasion, audience)],
+            request_id=request.pk,
+            audience=audience,
+            words=message.model_dump() if message else None,
+            urgent=urgent,
+            dedupe=occasion,
+            extra_context={"safety_instructions": instructions, "occasion": occasion},
+        )
+    if result.ok:
+        _decide(result.run, AgentRun.Decision.APPLIED)
+    return result.run
+
+
+# -- quality control -----------------------------------------------------------------------------
+
+
+def _quality_input(request: MaintenanceRequest) -> QualityInput:
+    completed = (
+        request.events.filter(kind=RequestEvent.Kind.STATUS, to_status=Status.COMPLETED).order_by("-created_at").first()
+    )
+    since = completed.created_at if completed else request.created_at
+    feedback = list(
+        request.comments.filter(author=request.reporter, created_at__gte=since, visibility=Comment.Visibility.SHARED)
+        .order_by("created_at")
+        .values_list("body", flat=True)
+    )
+    photos = request.attachments.filter(kind=Attachment.Kind.COMPLETION_PHOTO).count()
+    reopened = request.events.filter(kind=RequestEvent.Kind.STATUS, to_status=Status.REOPENED).count()
+    hours_allowed = RESPONSE_TIME[Priority(request.priority)].total_seconds() / 3600 if request.priority else None
+    hours_taken = (request.completed_at - request.created_at).total_seconds() / 3600 if request.completed_at else None
+    return QualityInput(
+        request_id=request.pk,
+        title=request.title,
+        category=request.category,
+        completion_notes=completed.note if completed else "",
+        completion_photos=photos,
+        tenant_feedback=feedback,
+        tenant_rating=getattr(request, "tenant_rating", None),
+        reopen_count=reopened,
+        hours_to_complete=round(hours_taken, 1) if hours_taken is not None else None,
+        hours_allowed=hours_allowed,
+    )
+
+
+def crew_quality_control(*, request_id: int, rerun: bool = False) -> AgentRun | None:
+    """Check a completed job: close it or reopen it with a reason, and score the contractor."""
+    request = _load(request_id)
+    if request.status != Status.COMPLETED:
+        return None
+    if (
+        not rerun
+        and request.agent_runs.filter(
+            agent=AgentRun.Agent.QUALITY_CONTROL,
+            decision__in=[AgentRun.Decision.APPLIED, AgentRun.Decision.PROPOSED],
+            created_at__gte=request.completed_at or request.created_at,
+        ).exists()
+    ):
+        return None
+    result = run_agent(
+        "quality_control", _quality_input(request), request_id=request.pk, organization_id=request.organization_id
+    )
+    run = result.run
+    if not result.ok:
+        return run  # stays completed; the failed run is visible to staff and the sweep tries again
+    verdict = result.output
+    if rerun or request.organization.ai_autonomy == Organization.Autonomy.SUGGEST:
+        _decide(run, AgentRun.Decision.PROPOSED, f"{verdict.verdict}: {verdict.reason}")
+        return run
+    _apply_quality(request, verdict, QUALITY_CONTROL, run)
+    return run
+
+
+def _apply_quality(request: MaintenanceRequest, verdict, actor: Actor, run: AgentRun) -> None:  # type: ignore[no-untyped-def]
+    to_status = Status.CLOSED if verdict.verdict == "close" else Status.REOPENED
+    with transaction.atomic():
+        try:
+            maintenance.maintenance_request_transition(
+                request=request, to_status=to_status, actor=actor, note=verdict.reason
+            )
+        except DomainError as exc:
+            _decide(run, AgentRun.Decision.SUPERSEDED, str(exc))
+            return
+        if request.assigned_contractor_id:
+            contractor_record_job_score(
+                contractor_id=request.assigned_contractor_id, score=Decimal(str(verdict.contractor_score))
+            )
+        _decide(run, AgentRun.Decision.APPLIED)
+
+
+# -- staff decisions on proposals ----------------------------------------------------------------
+
+
+@transaction.atomic
+def agent_run_apply(*, run: AgentRun, user: User) -> AgentRun:
+    """A staff member accepts an AI proposal: it is applied through the state machine in their name."""
+    from .schemas import CoordinationResult, QualityVerdict, TriageResult
+
+    locked = AgentRun.objects.select_for_update().get(pk=run.pk)
+    if locked.decision != AgentRun.Decision.PROPOSED or not locked.output or locked.request_id is None:
+        raise DomainError("Only a pending proposal can be applied.", code="not_a_proposal")
+    request = _load(locked.request_id)
+    staff = Actor.of(user)
+    if locked.agent == AgentRun.Agent.ANALYZER:
+        triage = TriageResult.model_validate(locked.output)
+        _apply_triage(request, triage, staff, reason="Accepted the AI's triage.")
+        if request.status in (Status.SUBMITTED, Status.NEEDS_REVIEW):
+            maintenance.maintenance_request_transition(
+                request=request, to_status=Status.TRIAGED, actor=staff, note="AI triage confirmed."
+            )
+    elif locked.agent == AgentRun.Agent.COORDINATOR:
+        choice = CoordinationResult.model_validate(locked.output)
+        contractor = Contractor.objects.get(pk=choice.contractor_id, organization_id=request.organization_id)
+        _book(request, contractor, choice.slot_start, choice.explanation, staff, locked)
+    elif locked.agent == AgentRun.Agent.QUALITY_CONTROL:
+        _apply_quality(request, QualityVerdict.model_validate(locked.output), staff, locked)
+    else:
+        raise DomainError("Messages are sent when written; there is nothing to apply.", code="not_a_proposal")
+    AgentRun.objects.filter(pk=locked.pk).update(
+        decision=AgentRun.Decision.APPLIED, decided_by=user, decided_at=timezone.now()
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def agent_run_reject(*, run: AgentRun, user: User, note: str = "") -> AgentRun:
+    locked = AgentRun.objects.select_for_update().get(pk=run.pk)
+    if locked.decision != AgentRun.Decision.PROPOSED:
+        raise DomainError("Only a pending proposal can be rejected.", code="not_a_proposal")
+    AgentRun.objects.filter(pk=locked.pk).update(
+        decision=AgentRun.Decision.REJECTED, decided_by=user, decided_at=timezone.now(), decision_note=note[:2000]
+    )
+    locked.refresh_from_db()
+    return locked

@@ -1,0 +1,91 @@
+"""Celery tasks of the AI crew. Each takes ids, calls one service, and is safe to run twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import structlog
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from maintenance.models import MaintenanceRequest, Status
+
+from . import services
+from .models import AgentRun
+
+logger = structlog.get_logger(__name__)
+
+RETRY = {
+    "autoretry_for": (OperationalError, ConnectionError, TimeoutError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 6,
+    "acks_late": True,
+}
+# A request still waiting in a state this long after its last change is picked up again by the sweep.
+STUCK_AFTER = timedelta(minutes=2)
+
+
+@shared_task(name="agents.analyze", **RETRY)
+def analyze(request_id: int) -> None:
+    services.crew_analyze(request_id=request_id)
+
+
+@shared_task(name="agents.coordinate", **RETRY)
+def coordinate(request_id: int) -> None:
+    services.crew_coordinate(request_id=request_id)
+
+
+@shared_task(name="agents.quality_control", **RETRY)
+def quality_control(request_id: int) -> None:
+    services.crew_quality_control(request_id=request_id)
+
+
+@shared_task(name="agents.rerun", **RETRY)
+def rerun(request_id: int, agent: str) -> None:
+    step = {
+        "analyzer": services.crew_analyze,
+        "coordinator": services.crew_coordinate,
+        "quality_control": services.crew_quality_control,
+    }[agent]
+    step(request_id=request_id, rerun=True)
+
+
+def enqueue(task, *args) -> bool:  # type: ignore[no-untyped-def]
+    """Send a task; if the broker is down, log it and leave the request to the sweep (nothing is lost)."""
+    try:
+        task.apply_async(args=args, retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2})
+    except Exception as exc:  # noqa: BLE001 - a broker outage must not fail the caller's request
+        logger.warning("enqueue_failed", task=task.name, args=args, error=repr(exc))
+        return False
+    return True
+
+
+@shared_task(name="agents.sweep", acks_late=True)
+def sweep() -> dict[str, int]:
+    """Find requests stuck where the crew should have acted (a lost message, a dead worker) and act again."""
+    cutoff = timezone.now() - STUCK_AFTER
+    counts = {"analyze": 0, "coordinate": 0, "quality_control": 0}
+    for request_id in MaintenanceRequest.objects.filter(status=Status.SUBMITTED, updated_at__lt=cutoff).values_list(
+        "pk", flat=True
+    )[:200]:
+        counts["analyze"] += enqueue(analyze, request_id)
+    for request_id in MaintenanceRequest.objects.filter(status=Status.TRIAGED, updated_at__lt=cutoff).values_list(
+        "pk", flat=True
+    )[:200]:
+        counts["coordinate"] += enqueue(coordinate, request_id)
+    completed = MaintenanceRequest.objects.filter(status=Status.COMPLETED, updated_at__lt=cutoff)
+    for request in completed.only("pk", "completed_at")[:200]:
+        checked = AgentRun.objects.filter(
+            request_id=request.pk,
+            agent=AgentRun.Agent.QUALITY_CONTROL,
+            decision__in=[AgentRun.Decision.APPLIED, AgentRun.Decision.PROPOSED],
+            created_at__gte=request.completed_at or cutoff,
+        ).exists()
+        if not checked:
+            counts["quality_control"] += enqueue(quality_control, request.pk)
+    if any(counts.values()):
+        logger.info("crew_sweep", **counts)
+    return counts

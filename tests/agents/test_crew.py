@@ -1,0 +1,286 @@
+"""The AI crew's pipeline on the embedded defaults (offline model, tasks in-process after commit)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from agents import services as crew
+from agents import tasks
+from agents.models import AgentRun
+from contractors.models import Contractor
+from domi.taxonomy import RESPONSE_TIME
+from maintenance import services as maintenance
+from maintenance.actors import Actor
+from maintenance.models import Appointment, Attachment, MaintenanceRequest, RequestEvent
+from notifications.models import Delivery
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _report(tenant, unit, text, title="Problem"):
+    return maintenance.maintenance_request_create(reporter=tenant, unit=unit, title=title, description=text)
+
+
+def test_a_leak_is_triaged_assigned_and_everyone_told(crew_tenant, crew_unit, crew_staff, plumbers):
+    request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed", "Dripping tap")
+    request.refresh_from_db()
+    assert request.status == "assigned"
+    assert request.category == "plumbing" and request.priority in ("medium", "high")
+    assert request.estimated_cost_min and request.estimated_cost_max >= request.estimated_cost_min
+    assert request.due_by == request.created_at + RESPONSE_TIME[request.priority]
+    # Hard filters: out of area and uninsured plumbers are never chosen; the rest are ranked.
+    assert request.assigned_contractor in (plumbers["always"], plumbers["daytime"])
+    coordinator = request.agent_runs.get(agent="coordinator")
+    ranked = {c["company_name"] for c in coordinator.output["ranking"]}
+    assert ranked == {"Night Owl Plumbing", "Daylight Pipes"}
+    assert set(coordinator.output["ranking"][0]["breakdown"]) == {"slot", "rating", "price", "workload"}
+    assert Appointment.objects.filter(request=request, status="proposed").count() == 1
+
+    agents = list(request.agent_runs.order_by("created_at").values_list("agent", "decision"))
+    assert agents[0] == ("analyzer", "applied")
+    assert ("coordinator", "applied") in agents
+    assert all(run.model_name == "local" for run in request.agent_runs.all())
+
+    received = Delivery.objects.filter(request=request, event="request_received", recipient=crew_tenant)
+    assert received.exists()
+    assert Delivery.objects.filter(request=request, event="job_assigned", recipient=crew_tenant).exists()
+    assert not Delivery.objects.filter(request=request, event="emergency_alert").exists()
+    timeline = list(request.events.filter(kind="status").values_list("to_status", "actor_agent"))
+    assert timeline == [("triaged", "analyzer"), ("assigned", "coordinator")]
+
+
+def test_an_emergency_sends_safety_first_then_books_a_24_7_contractor(crew_tenant, crew_unit, crew_staff, plumbers):
+    request = _report(
+        crew_tenant, crew_unit, "A pipe burst under the sink and water is pouring everywhere, flooding the kitchen!"
+    )
+    request.refresh_from_db()
+    assert request.priority == "emergency"
+    assert request.safety_instructions, "the tenant's instructions are kept on the request"
+    assert request.assigned_contractor == plumbers["always"], "only 24/7 cover for emergencies"
+    assert request.due_by == request.created_at + timedelta(hours=4)
+
+    safety = Delivery.objects.filter(request=request, event="safety_instructions", recipient=crew_tenant)
+    alert = Delivery.objects.filter(request=request, event="emergency_alert", recipient=crew_staff)
+    assert {d.channel for d in safety} >= {"email", "sms"}
+    assert alert.exists()
+    assert all(d.urgent for d in safety)
+    coordinator_run = request.agent_runs.get(agent="coordinator")
+    assert max(d.created_at for d in safety) <= coordinator_run.created_at
+    email = next(m for m in mail.outbox if crew_tenant.email in m.to and "EMERGENCY" in m.subject.upper())
+    assert request.safety_instructions[0] in email.body
+    note = request.events.get(kind="note", note__startswith="Emergency: safety instructions")
+    assert note.created_at <= coordinator_run.created_at
+
+
+def test_above_the_owner_limit_the_request_waits_for_approval(crew_tenant, crew_unit, crew_staff, plumbers):
+    prop = crew_unit.property
+    prop.approval_limit = Decimal("100")
+    prop.save()
+    request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    request.refresh_from_db()
+    assert request.status == "awaiting_approval"
+    assert not request.agent_runs.filter(agent="coordinator").exists()
+
+    maintenance.maintenance_request_transition(
+        request=request, to_status="triaged", actor=Actor.of(crew_staff), note="Owner approved by phone."
+    )
+    request.refresh_from_db()
+    assert request.status == "assigned"
+
+
+def test_suggest_mode_waits_for_a_staff_click_at_every_step(crew_org, crew_tenant, crew_unit, crew_staff, plumbers):
+    crew_org.ai_autonomy = "suggest"
+    crew_org.save()
+    request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    request.refresh_from_db()
+    assert request.status == "needs_review"
+    proposal = request.agent_runs.get(agent="analyzer")
+    assert proposal.decision == "proposed"
+    assert request.category == ""  # nothing applied yet
+
+    crew.agent_run_apply(run=proposal, user=crew_staff)
+    request.refresh_from_db()
+    assert request.category == "plumbing"
+    # Coordination ran after the staff click, and waits again for the contractor choice.
+    assert request.status == "needs_review"
+    choice = request.agent_runs.get(agent="coordinator")
+    assert choice.decision == "proposed"
+    crew.agent_run_apply(run=choice, user=crew_staff)
+    request.refresh_from_db()
+    assert request.status == "assigned"
+    assert request.events.filter(kind="status", to_status="assigned", actor_user=crew_staff).exists()
+
+
+def test_approve_mode_acts_below_thresholds_and_asks_above(crew_org, crew_tenant, crew_unit, crew_staff, plumbers):
+    crew_org.ai_autonomy = "approve"
+    crew_org.ai_cost_threshold = Decimal("10000")
+    crew_org.ai_priority_threshold = "high"
+    crew_org.save()
+    calm = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    calm.refresh_from_db()
+    assert calm.status == "assigned"
+
+    urgent = _report(crew_tenant, crew_unit, "Water is gushing from a burst pipe in the bathroom, flooding!")
+    urgent.refresh_from_db()
+    assert urgent.status == "needs_review"
+    assert urgent.safety_instructions, "an emergency's safety instructions go out whatever the autonomy"
+    assert Delivery.objects.filter(request=urgent, event="safety_instructions").exists()
+
+
+def test_low_confidence_goes_to_review(crew_tenant, crew_unit, crew_staff, plumbers, settings):
+    settings.DOMI_AI_MIN_CONFIDENCE = 0.99
+    request = _report(crew_tenant, crew_unit, "something is wrong")
+    request.refresh_from_db()
+    assert request.status == "needs_review"
+    assert "Low confidence" in request.events.get(to_status="needs_review").note
+    assert Delivery.objects.filter(request=request, recipient=crew_staff, event="needs_review").exists()
+
+
+def test_no_eligible_contractor_goes_to_review(crew_tenant, crew_unit, crew_staff):
+    request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    request.refresh_from_db()
+    assert request.status == "needs_review"
+    assert "No contractor" in request.events.get(to_status="needs_review").note
+
+
+def test_repeat_problems_raise_the_priority(crew_tenant, crew_unit, crew_staff, plumbers):
+    text = "The paint is peeling a little in the hallway"
+    alone = _report(crew_tenant, crew_unit, text)
+    first = alone.agent_runs.get(agent="analyzer").output
+    assert first["priority"] in ("low", "medium")
+    for _ in range(2):
+        factories.MaintenanceRequestFactory(
+            unit=crew_unit, reporter=crew_tenant, category=first["category"], priority="low", status="closed"
+        )
+    request = _report(crew_tenant, crew_unit, text)
+    request.refresh_from_db()
+    ranks = ["low", "medium", "high"]
+    assert ranks.index(request.priority) == ranks.index(first["priority"]) + 1
+    assert f"earlier {first['category']} requests" in request.agent_runs.get(agent="analyzer").output["rationale"]
+
+
+def test_each_step_runs_once_however_often_it_is_delivered(crew_tenant, crew_unit, crew_staff, plumbers):
+    request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    before = (
+        RequestEvent.objects.filter(request=request).count(),
+        Delivery.objects.filter(request=request).count(),
+        AgentRun.objects.filter(request=request).count(),
+    )
+    tasks.analyze.apply(args=[request.pk])
+    tasks.coordinate.apply(args=[request.pk])
+    tasks.analyze.apply(args=[request.pk])
+    after = (
+        RequestEvent.objects.filter(request=request).count(),
+        Delivery.objects.filter(request=request).count(),
+        AgentRun.objects.filter(request=request).count(),
+    )
+    assert after == before
+
+
+def _complete(request, contractor_user, notes="Replaced the washer, tested, no drip."):
+    maintenance.maintenance_request_transition(request=request, to_status="scheduled", actor=Actor.of(contractor_user))
+    maintenance.maintenance_request_transition(
+        request=request, to_status="in_progress", actor=Actor.of(contractor_user)
+    )
+    maintenance.maintenance_request_transition(
+        request=request, to_status="completed", actor=Actor.of(contractor_user), note=notes
+    )
+
+
+def test_quality_control_closes_good_work_and_scores_the_contractor(crew_tenant, crew_unit, crew_staff, plumbers):
+    request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    request.refresh_from_db()
+    contractor = request.assigned_contractor
+    factories.AttachmentFactory(request=request, kind=Attachment.Kind.COMPLETION_PHOTO, uploaded_by=contractor.user)
+    _complete(request, contractor.user)
+    request.refresh_from_db()
+    assert request.status == "closed"
+    assert request.events.get(to_status="closed").actor_agent == "quality_control"
+    contractor = Contractor.objects.get(pk=contractor.pk)
+    assert contractor.jobs_scored == 1
+
+
+def test_quality_control_reopens_work_it_cannot_verify(crew_tenant, crew_unit, crew_staff, plumbers):
+    request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    request.refresh_from_db()
+    _complete(request, request.assigned_contractor.user, notes="")
+    request.refresh_from_db()
+    assert request.status == "reopened"
+    event = request.events.get(to_status="reopened")
+    assert event.actor_agent == "quality_control" and "no notes and no photos" in event.note
+
+
+def test_quality_control_hears_the_tenant():
+    from agents.runner import run_agent
+    from agents.schemas import QualityInput
+
+    verdict = run_agent(
+        "quality_control",
+        QualityInput(
+            request_id=1,
+            title="Leak",
+            category="plumbing",
+            completion_notes="Replaced the trap.",
+            completion_photos=2,
+            tenant_feedback=["It is still leaking under the sink."],
+        ),
+    ).output
+    assert verdict.verdict == "reopen" and "persists" in verdict.reason
+    assert verdict.contractor_score <= 2
+
+
+def test_sweep_picks_up_a_request_whose_task_was_lost(crew_tenant, crew_unit, crew_staff, plumbers, monkeypatch):
+    from maintenance import events
+
+    with events.suppressed():  # as if the broker had dropped the message
+        request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    MaintenanceRequest.objects.filter(pk=request.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
+    assert MaintenanceRequest.objects.get(pk=request.pk).status == "submitted"
+    counts = tasks.sweep.apply().get()
+    assert counts["analyze"] == 1
+    request.refresh_from_db()
+    assert request.status == "assigned"
+
+
+def test_overrides_are_exported_as_labels(crew_tenant, crew_unit, crew_staff, plumbers, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    original = request.agent_runs.get(agent="analyzer").output["priority"]
+    corrected = "low" if original != "low" else "high"
+    maintenance.maintenance_request_set_triage(
+        request=request, actor=Actor.of(crew_staff), category="plumbing", priority=corrected, reason="Elderly tenant."
+    )
+    out = tmp_path / "labels.jsonl"
+    call_command("export_triage_labels", "--output", str(out))
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 1
+    assert lines[0]["priority"] == corrected and lines[0]["original"]["priority"] == original
+    assert "Elderly tenant" in lines[0]["reason"]
+
+
+def test_a_declined_job_is_offered_to_the_next_contractor(crew_tenant, crew_unit, crew_staff, plumbers):
+    request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    request.refresh_from_db()
+    first = request.assigned_contractor
+    maintenance.maintenance_request_transition(
+        request=request, to_status="triaged", actor=Actor.of(first.user), note="Fully booked this week."
+    )
+    request.refresh_from_db()
+    assert request.status == "assigned"
+    assert request.assigned_contractor not in (None, first)
+    assert not Appointment.objects.filter(contractor=first, status__in=["proposed", "confirmed"]).exists()
+    second = request.assigned_contractor
+    maintenance.maintenance_request_transition(
+        request=request, to_status="triaged", actor=Actor.of(second.user), note="Not my area after all."
+    )
+    request.refresh_from_db()
+    assert request.status == "needs_review", "nobody else is eligible: a person takes over"
