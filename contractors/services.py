@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from domi.accounts.models import Organization, User
 
-from .models import Contractor, ServiceArea, Trade
+from .models import AvailabilityWindow, Contractor, ServiceArea, Trade
 
 
 @transaction.atomic
@@ -62,3 +63,87 @@ def contractor_create(
         area.full_clean()
         area.save()
     return contractor
+
+
+@transaction.atomic
+def contractor_record_job_score(*, contractor_id: int, score: Decimal) -> Contractor:
+    """Fold one job's quality score (0-5) into the contractor's running average."""
+    if not Decimal(0) <= score <= Decimal(5):
+        raise ValidationError({"score": "A score is between 0 and 5."})
+    contractor = Contractor.objects.select_for_update().get(pk=contractor_id)
+    count = contractor.jobs_scored
+    current = contractor.rating if contractor.rating is not None else score
+    contractor.rating = ((current * count + score) / (count + 1)).quantize(Decimal("0.01"))
+    contractor.jobs_scored = count + 1
+    contractor.full_clean()
+    contractor.save(update_fields=["rating", "jobs_scored"])
+    return contractor
+
+
+CONTRACTOR_EDITABLE = frozenset(
+    {
+        "company_name",
+        "contact_name",
+        "email",
+        "phone",
+        "hourly_rate",
+        "call_out_fee",
+        "emergency_24_7",
+        "insurance_expires_on",
+        "licence_number",
+        "is_active",
+    }
+)
+
+
+@transaction.atomic
+def contractor_update(
+    *,
+    contractor: Contractor,
+    trades: Iterable[str] | None = None,
+    postal_prefixes: Iterable[str] | None = None,
+    **changes: Any,
+) -> Contractor:
+    """Staff edit a roster entry; trades and service areas, when given, replace the ones it had.
+
+    The rating is quality control's (contractor_record_job_score), not an edit.
+    """
+    unknown = set(changes) - CONTRACTOR_EDITABLE
+    if unknown:
+        raise TypeError(f"Cannot change {', '.join(sorted(unknown))} of a contractor.")
+    for name, value in changes.items():
+        setattr(contractor, name, value)
+    if changes:
+        contractor.full_clean()
+        contractor.save(update_fields=sorted(changes))
+    if trades is not None:
+        trade_codes = list(dict.fromkeys(trades))
+        trade_objects = list(Trade.objects.filter(code__in=trade_codes))
+        if len(trade_objects) != len(trade_codes) or not trade_codes:
+            raise ValidationError({"trades": "Give one or more trades from the taxonomy."})
+        contractor.trades.set(trade_objects)
+    if postal_prefixes is not None:
+        wanted = list(dict.fromkeys(postal_prefixes))
+        contractor.service_areas.exclude(postal_prefix__in=wanted).delete()
+        have = set(contractor.service_areas.values_list("postal_prefix", flat=True))
+        for prefix in wanted:
+            if prefix not in have:
+                area = ServiceArea(contractor=contractor, postal_prefix=prefix)
+                area.full_clean()
+                area.save()
+    return contractor
+
+
+@transaction.atomic
+def contractor_set_weekly_availability(
+    *, contractor: Contractor, windows: Iterable[tuple[int, time, time]]
+) -> list[AvailabilityWindow]:
+    """Replace the contractor's weekly windows with these (weekday 0=Monday, local start and end times)."""
+    contractor.availability_windows.all().delete()
+    created = []
+    for weekday, start, end in windows:
+        window = AvailabilityWindow(contractor=contractor, weekday=weekday, start_time=start, end_time=end)
+        window.full_clean()
+        window.save()
+        created.append(window)
+    return created

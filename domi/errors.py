@@ -5,9 +5,10 @@ class DomainError(Exception):
     code = "domain_error"
     status_code = 400
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.fields = fields or {}
         if code:
             self.code = code
 
@@ -29,3 +30,10 @@ class NotPermitted(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status_code = 409
+
+
+class UploadRejected(DomainError):
+    """One or more uploaded files were refused; `fields` names each file and why. Nothing was stored."""
+
+    code = "upload_rejected"
+    status_code = 400

@@ -16,9 +16,24 @@ from contractors.models import Contractor
 from domi.admin_site import OrganizationScopedAdmin, ScopedInline, action_with_form, run_service_on_each
 from domi.taxonomy import Category, Priority
 
-from . import services
+from . import selectors, services
 from .actors import Actor
-from .models import Appointment, Attachment, Comment, MaintenanceRequest, RequestEvent, Status
+from .models import (
+    Appointment,
+    Attachment,
+    CalendarFeedToken,
+    Comment,
+    ContractorScorecard,
+    Invoice,
+    InvoiceLine,
+    JobLine,
+    JobOffer,
+    MaintenanceRequest,
+    Payment,
+    PaymentWebhookEvent,
+    RequestEvent,
+    Status,
+)
 
 STATUS_COLOURS = {
     Status.SUBMITTED: "#6b7280",
@@ -420,3 +435,254 @@ class RequestEventAdmin(OrganizationScopedAdmin):
     @admin.display(description="By")
     def actor(self, obj: RequestEvent) -> str:
         return obj.actor_label
+
+
+# -- jobs, invoices, payments, calendar feeds, scorecards ----------------------------------------
+
+
+@admin.register(JobOffer)
+class JobOfferAdmin(OrganizationScopedAdmin):
+    organization_lookup = "request__organization"
+    list_display = ["request", "contractor", "status", "offered_at", "reminded_at", "expires_at", "responded_at"]
+    list_filter = ["status"]
+    list_select_related = ["request", "contractor"]
+    readonly_fields = [
+        "request",
+        "contractor",
+        "status",
+        "reason",
+        "offered_at",
+        "responded_at",
+        "reminded_at",
+        "expires_at",
+    ]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(JobLine)
+class JobLineAdmin(OrganizationScopedAdmin):
+    organization_lookup = "request__organization"
+    list_display = ["request", "kind", "description", "quantity", "unit_price"]
+    list_select_related = ["request"]
+    readonly_fields = ["request", "kind", "description", "quantity", "unit_price", "created_at"]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(OrganizationScopedAdmin):
+    organization_lookup = "user__organization"
+    list_display = ["user", "rotated_at", "last_used_at"]
+    readonly_fields = ["user", "token_hash", "created_at", "rotated_at", "last_used_at"]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+
+class InvoiceLineInline(ScopedInline, admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+    fields = ["kind", "description", "quantity", "unit_price", "amount"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class PaymentInline(ScopedInline, admin.TabularInline):
+    model = Payment
+    extra = 0
+    can_delete = False
+    fields = ["gateway", "status", "amount", "reference", "external_id", "created_at", "completed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class PaymentReferenceForm(forms.Form):
+    reference = forms.CharField(max_length=200, help_text="Bank transfer reference, cheque number, ...")
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(OrganizationScopedAdmin):
+    organization_lookup = "request__organization"
+    list_display = ["__str__", "contractor", "status", "total", "estimate", "needs_approval", "payment", "submitted_at"]
+    list_filter = ["status", "needs_approval"]
+    list_select_related = ["request", "contractor"]
+    readonly_fields = [
+        "request",
+        "contractor",
+        "number",
+        "status",
+        "currency",
+        "tax_rate",
+        "subtotal",
+        "tax",
+        "total",
+        "estimate",
+        "needs_approval",
+        "pdf",
+        "submitted_at",
+        "decided_at",
+        "decided_by",
+        "rejection_reason",
+        "paid_at",
+    ]
+    inlines = [InvoiceLineInline, PaymentInline]
+    actions = ["approve", "reject", "record_payment"]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+    @admin.display(description="Payment")
+    def payment(self, obj: Invoice) -> str:
+        return obj.payment_state
+
+    @admin.action(description="Approve the selected invoices")
+    def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
+        run_service_on_each(
+            self,
+            request,
+            queryset,
+            "Approve",
+            lambda invoice: services.invoice_approve(invoice=invoice, user=request.user),
+        )
+
+    @admin.action(description="Reject the selected invoices…")
+    def reject(self, request: HttpRequest, queryset: QuerySet):  # type: ignore[no-untyped-def]
+        return action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title="Reject invoices",
+            action_name="reject",
+            apply=lambda invoice, data: services.invoice_reject(
+                invoice=invoice, user=request.user, reason=data["note"] or ""
+            ),
+        )
+
+    @admin.action(description="Record an external payment…")
+    def record_payment(self, request: HttpRequest, queryset: QuerySet):  # type: ignore[no-untyped-def]
+        return action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=PaymentReferenceForm,
+            title="Record payment",
+            action_name="record_payment",
+            apply=lambda invoice, data: services.payment_record_manual(
+                invoice=invoice, user=request.user, reference=data["reference"]
+            ),
+        )
+
+
+@admin.register(InvoiceLine)
+class InvoiceLineAdmin(OrganizationScopedAdmin):
+    organization_lookup = "invoice__request__organization"
+    list_display = ["invoice", "kind", "description", "quantity", "unit_price", "amount"]
+    readonly_fields = ["invoice", "kind", "description", "quantity", "unit_price", "amount"]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(OrganizationScopedAdmin):
+    organization_lookup = "invoice__request__organization"
+    list_display = ["invoice", "gateway", "status", "amount", "reference", "created_at", "completed_at"]
+    list_filter = ["gateway", "status"]
+    readonly_fields = [
+        "invoice",
+        "gateway",
+        "status",
+        "amount",
+        "currency",
+        "reference",
+        "external_id",
+        "recorded_by",
+        "created_at",
+        "completed_at",
+    ]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(PaymentWebhookEvent)
+class PaymentWebhookEventAdmin(OrganizationScopedAdmin):
+    organization_lookup = "payment__invoice__request__organization"
+    list_display = ["gateway", "event_type", "event_id", "payment", "received_at"]
+    readonly_fields = ["gateway", "event_type", "event_id", "payment", "received_at"]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ContractorScorecard)
+class ContractorScorecardAdmin(OrganizationScopedAdmin):
+    """Read-only: how each contractor does on the jobs (no tenant rating yet: requests carry none)."""
+
+    organization_lookup = "organization"
+    list_display = [
+        "company_name",
+        "rating",
+        "offers_answered",
+        "acceptance_rate",
+        "on_time_rate",
+        "avg_hours_to_complete",
+        "reopen_rate",
+        "cost_vs_estimate",
+    ]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def get_changelist_instance(self, request):  # type: ignore[no-untyped-def]
+        changelist = super().get_changelist_instance(request)
+        self._cards = selectors.contractor_scorecards(contractor_ids=[c.pk for c in changelist.result_list])
+        return changelist
+
+    def _card(self, obj: Contractor, key: str) -> str:
+        cards = getattr(self, "_cards", None) or selectors.contractor_scorecards(contractor_ids=[obj.pk])
+        value = cards.get(obj.pk, {}).get(key)
+        if value is None:
+            return "—"
+        if key.endswith("_rate"):
+            return f"{value:.0%}"
+        return str(value)
+
+    @admin.display(description="Offers answered")
+    def offers_answered(self, obj: Contractor) -> str:
+        return self._card(obj, "offers_answered")
+
+    @admin.display(description="Acceptance")
+    def acceptance_rate(self, obj: Contractor) -> str:
+        return self._card(obj, "acceptance_rate")
+
+    @admin.display(description="On time")
+    def on_time_rate(self, obj: Contractor) -> str:
+        return self._card(obj, "on_time_rate")
+
+    @admin.display(description="Hours to complete")
+    def avg_hours_to_complete(self, obj: Contractor) -> str:
+        return self._card(obj, "avg_hours_to_complete")
+
+    @admin.display(description="Reopened")
+    def reopen_rate(self, obj: Contractor) -> str:
+        return self._card(obj, "reopen_rate")
+
+    @admin.display(description="Invoiced ÷ estimate")
+    def cost_vs_estimate(self, obj: Contractor) -> str:
+        return self._card(obj, "cost_vs_estimate")

@@ -26,6 +26,21 @@ request_assigned = Signal()
 request_triage_overridden = Signal()
 # request_id, comment_id
 comment_added = Signal()
+# request_id, attachment_id (images only: the thumbnail is made by a task)
+attachment_added = Signal()
+# request_id, offer_id, contractor_id
+job_offered = Signal()
+# request_id, offer_id, contractor_id (the offer has gone unanswered; it expires if it stays so)
+job_offer_reminded = Signal()
+# request_id, offer_id, contractor_id
+job_accepted = Signal()
+# request_id, offer_id, contractor_id, reason, expired (True: no answer in time). The request is
+# back in triaged: the coordinator re-offers it, excluding selectors.declined_contractor_ids().
+job_declined = Signal()
+# request_id, appointment_id, change ("booked", "rescheduled", "confirmed", "cancelled")
+appointment_changed = Signal()
+# request_id, invoice_id, status (awaiting_approval, approved, rejected, paid)
+invoice_changed = Signal()
 
 _state = threading.local()
 

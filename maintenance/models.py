@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -69,10 +69,18 @@ class MaintenanceRequest(models.Model):
     assigned_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The reporter's score of the finished work, 1 to 5; quality control reads it.
+    tenant_rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(tenant_rating__isnull=True) | Q(tenant_rating__gte=1, tenant_rating__lte=5),
+                name="request_tenant_rating_1_to_5",
+            ),
             models.CheckConstraint(
                 condition=Q(estimated_cost_min__isnull=True)
                 | Q(estimated_cost_max__isnull=True)
@@ -187,9 +195,11 @@ class Attachment(models.Model):
         COMPLETION_PHOTO = "completion_photo", _("Completion photo")
         INVOICE = "invoice", _("Invoice")
         DOCUMENT = "document", _("Document")
+        VIDEO = "video", _("Video")
 
     request = models.ForeignKey(MaintenanceRequest, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=255)
+    thumbnail = models.FileField(upload_to=attachment_path, max_length=255, blank=True)
     original_name = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
@@ -216,7 +226,10 @@ class Appointment(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    # Raised on every change of time or status, so calendar programs apply the newest version.
+    sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["start"]
@@ -227,3 +240,215 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contractor} at {self.start:%Y-%m-%d %H:%M}"
+
+
+# Appointments in these statuses hold the contractor's time; no two of one contractor may overlap
+# (a row lock in the services everywhere, and an exclusion constraint on PostgreSQL).
+HOLDING_APPOINTMENT_STATUSES = (Appointment.Status.PROPOSED, Appointment.Status.CONFIRMED)
+
+
+class JobOffer(models.Model):
+    """The job as offered to one contractor: they accept, decline with a reason, or let it expire."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    request = models.ForeignKey(MaintenanceRequest, on_delete=models.CASCADE, related_name="offers")
+    contractor = models.ForeignKey(Contractor, on_delete=models.CASCADE, related_name="offers")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OFFERED)
+    reason = models.TextField(blank=True)
+    offered_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-offered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"], condition=Q(status="offered"), name="job_offer_one_open_per_request"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["offered", "accepted", "declined", "expired", "withdrawn"]),
+                name="job_offer_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"]), models.Index(fields=["contractor", "status"])]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id} to {self.contractor}: {self.status}"
+
+
+class JobLine(models.Model):
+    """Labour or a part the contractor used on the job (what the invoice is built from)."""
+
+    class Kind(models.TextChoices):
+        LABOUR = "labour", _("Labour")
+        PART = "part", _("Part")
+
+    request = models.ForeignKey(MaintenanceRequest, on_delete=models.CASCADE, related_name="job_lines")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    description = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal(0))])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["request", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="job_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="job_line_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.description}"
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a person's calendar feed address; only its SHA-256 is stored. Rotating it kills the old URL."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    rotated_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        PAID = "paid", _("Paid")
+
+    request = models.ForeignKey(MaintenanceRequest, on_delete=models.PROTECT, related_name="invoices")
+    contractor = models.ForeignKey(Contractor, on_delete=models.PROTECT, related_name="invoices")
+    number = models.CharField(max_length=64, blank=True, help_text="The contractor's own invoice number.")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    currency = models.CharField(max_length=3, default="USD")
+    tax_rate = models.DecimalField(
+        max_digits=5, decimal_places=4, default=Decimal("0"), validators=[MinValueValidator(Decimal(0))]
+    )
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    tax = models.DecimalField(max_digits=12, decimal_places=2)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    estimate = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    needs_approval = models.BooleanField(default=False)
+    pdf = models.ForeignKey(Attachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["awaiting_approval", "approved", "rejected", "paid"]),
+                name="invoice_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="invoice_total_not_negative"),
+            # At most one live invoice per job: a rejected one may be replaced.
+            models.UniqueConstraint(
+                fields=["request"], condition=~Q(status="rejected"), name="invoice_one_live_per_request"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invoice {self.number or self.pk} for #{self.request_id}: {self.total} {self.currency}"
+
+    @property
+    def payment_state(self) -> str:
+        """unpaid, pending (a payment is under way) or paid."""
+        if self.status == self.Status.PAID:
+            return "paid"
+        if self.payments.filter(status=Payment.Status.PENDING).exists():
+            return "pending"
+        return "unpaid"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=8, choices=JobLine.Kind.choices)
+    description = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal(0))])
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["invoice", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.description}"
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    gateway = models.CharField(max_length=16)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    reference = models.CharField(max_length=200, blank=True, help_text="Bank reference, cheque number, ...")
+    external_id = models.CharField(max_length=200, blank=True, help_text="The gateway's id (Stripe PaymentIntent).")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "external_id"], condition=~Q(external_id=""), name="payment_unique_external_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.amount} {self.currency}: {self.status}"
+
+
+class PaymentWebhookEvent(models.Model):
+    """A gateway's webhook event, kept by its id so a replayed event is handled once."""
+
+    gateway = models.CharField(max_length=16)
+    event_id = models.CharField(max_length=200)
+    event_type = models.CharField(max_length=100)
+    payment = models.ForeignKey(Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "event_id"], name="payment_webhook_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.event_type} {self.event_id}"
+
+
+class ContractorScorecard(Contractor):
+    """The roster seen through the jobs: a read-only view for the back office (see selectors.contractor_scorecards)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "contractor scorecard"

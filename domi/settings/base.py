@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "auditlog",
@@ -130,8 +131,15 @@ DOMI_REQUIRE_SERVICES = env.bool("DOMI_REQUIRE_SERVICES", default=False)
 DOMI_BASE_URL = env("DOMI_BASE_URL", default="http://localhost:8000")
 DOMI_PORTAL_URL = env("DOMI_PORTAL_URL", default="http://localhost:8501")
 
+# isort: off
+# api.py extends the REST_FRAMEWORK and SPECTACULAR_SETTINGS that auth.py sets, so it comes after it.
 from .ai import *  # noqa: E402, F403
 from .auth import *  # noqa: E402, F403
+from .api import *  # noqa: E402, F403
+
+# isort: on
 from .celery import *  # noqa: E402, F403
+from .contractors import *  # noqa: E402, F403
 from .logging import *  # noqa: E402, F403
+from .notifications import *  # noqa: E402, F403
 from .storages import *  # noqa: E402, F403

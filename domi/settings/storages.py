@@ -16,7 +16,7 @@ if DOMI_S3_BUCKET:
             "region_name": env("AWS_S3_REGION_NAME", default=None),
             "default_acl": "private",
             "querystring_auth": True,
-            "querystring_expire": env.int("DOMI_S3_LINK_SECONDS", default=300),
+            "querystring_expire": env.int("DOMI_FILE_LINK_SECONDS", default=300),
             "file_overwrite": False,
             "object_parameters": {"ServerSideEncryption": "AES256"},
         },
@@ -28,3 +28,13 @@ STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Uploads: limits per file and per request.
+DOMI_UPLOAD_MAX_IMAGE_MB = env.int("DOMI_UPLOAD_MAX_IMAGE_MB", default=10)
+DOMI_UPLOAD_MAX_PDF_MB = env.int("DOMI_UPLOAD_MAX_PDF_MB", default=20)
+DOMI_UPLOAD_MAX_VIDEO_MB = env.int("DOMI_UPLOAD_MAX_VIDEO_MB", default=30)
+DOMI_UPLOAD_MAX_FILES_PER_REQUEST = env.int("DOMI_UPLOAD_MAX_FILES_PER_REQUEST", default=10)
+# How long a download link lives, in seconds (S3 presigned URLs and local signed links alike).
+DOMI_FILE_LINK_SECONDS = env.int("DOMI_FILE_LINK_SECONDS", default=300)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -9,12 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from conftest import require_service
 from domi.errors import InvalidTransition, NotPermitted
 from maintenance import events, services
 from maintenance.actors import Actor, ActorRole
 from maintenance.models import MaintenanceRequest, RequestEvent, Status
 from tests import factories
+from tests.support import require_service
 
 ALL_STATUSES = list(Status.values)
 ALL_ROLES = list(ActorRole)

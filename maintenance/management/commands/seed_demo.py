@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import zlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,13 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from contractors.models import Contractor
-from contractors.services import contractor_create
+from contractors.services import contractor_create, contractor_set_weekly_availability
 from domi.accounts.models import Organization, User
 from domi.accounts.services import organization_create, user_create
+from domi.errors import Conflict
 from maintenance import events, services
 from maintenance.actors import Actor
 from maintenance.demo.catalogue import PROBLEMS
-from maintenance.models import Appointment, MaintenanceRequest, RequestEvent, Status
+from maintenance.models import Appointment, JobOffer, MaintenanceRequest, RequestEvent, Status
 from properties.models import Property, Tenancy, Unit
 from properties.services import property_create, tenancy_create, unit_create
 
@@ -268,7 +269,7 @@ class Command(BaseCommand):
             return existing
         self.created += 1
         slug = "".join(c for c in company.lower() if c.isalnum())[:20]
-        return contractor_create(
+        contractor = contractor_create(
             organization=org,
             company_name=company,
             trades=trades,
@@ -284,6 +285,12 @@ class Command(BaseCommand):
             licence_number=f"LIC-{slug[:6].upper()}",
             rating=Decimal(rating),
         )
+        # Weekdays 8:00-18:00 and Saturday mornings, local time.
+        contractor_set_weekly_availability(
+            contractor=contractor,
+            windows=[(day, time(8), time(18)) for day in range(5)] + [(5, time(9), time(13))],
+        )
+        return contractor
 
     # -- requests --------------------------------------------------------------------------------
 
@@ -406,18 +413,15 @@ class Command(BaseCommand):
         else:
             start = reported + timedelta(days=item.days_ago * 0.4)
         start = start.replace(minute=0, second=0, microsecond=0)
-        appointment = Appointment(
-            request=request,
-            contractor=contractor,
-            start=start,
-            end=start + timedelta(hours=2),
-            status=Appointment.Status.CONFIRMED,
-        )
-        appointment.full_clean()
-        appointment.save()
-        services.maintenance_request_transition(
-            request=request, to_status=Status.SCHEDULED, actor=pro, note=f"Visit booked for {start:%a %d %b, %H:%M}."
-        )
+        # The contractor accepts the offer and confirms the visit, as they would through the API.
+        offer = JobOffer.objects.get(request=request, status=JobOffer.Status.OFFERED)
+        step = timedelta(hours=3 if target == Status.SCHEDULED else -3)
+        for _attempt in range(20):  # the contractor is never double-booked: try the next free slot
+            try:
+                services.job_offer_accept(offer=offer, actor=pro, start=start)
+                break
+            except Conflict:
+                start += step
         if target == Status.SCHEDULED:
             return self._backdate(request, item.days_ago)
         services.maintenance_request_transition(request=request, to_status=Status.IN_PROGRESS, actor=pro)
@@ -426,7 +430,9 @@ class Command(BaseCommand):
         services.maintenance_request_transition(
             request=request, to_status=Status.COMPLETED, actor=pro, note="Repaired and tested; all working."
         )
-        Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.COMPLETED)
+        Appointment.objects.filter(request=request, status=Appointment.Status.CONFIRMED).update(
+            status=Appointment.Status.COMPLETED
+        )
         if target == Status.COMPLETED:
             return self._backdate(request, item.days_ago)
         if target == Status.CLOSED:

@@ -1,0 +1,161 @@
+"""Booking-system webhooks: signing, queueing an event for every matching endpoint, and one delivery attempt.
+
+Each POST carries the JSON body and two headers:
+    X-Domi-Timestamp: seconds since the epoch
+    X-Domi-Signature: sha256=<hex HMAC-SHA256 of f"{timestamp}.{body}" with the endpoint's secret>
+A receiver recomputes the HMAC and refuses a timestamp older than a few minutes (replays).
+The same scheme signs the commands a booking system sends back (see maintenance.integrations).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from typing import Any
+
+import requests
+import structlog
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+logger = structlog.get_logger(__name__)
+
+SIGNATURE_HEADER = "X-Domi-Signature"
+TIMESTAMP_HEADER = "X-Domi-Timestamp"
+EVENTS = frozenset(
+    {
+        "job.offered",
+        "job.accepted",
+        "job.declined",
+        "job.scheduled",
+        "job.rescheduled",
+        "job.cancelled",
+        "job.completed",
+    }
+)
+
+
+class SignatureRefused(Exception):
+    def __init__(self, message: str, *, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def sign(*, secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"sha256={mac}"
+
+
+def verify(*, secret: str, timestamp: str | None, signature: str | None, body: bytes, now: float | None = None) -> None:
+    """Raise SignatureRefused (400 for a missing or stale timestamp, 401 for a wrong signature)."""
+    tolerance = getattr(settings, "DOMI_WEBHOOK_TOLERANCE_SECONDS", 300)
+    try:
+        stamp = int(timestamp or "")
+    except ValueError as exc:
+        raise SignatureRefused("Missing or malformed timestamp.", status_code=400) from exc
+    if abs((now if now is not None else time.time()) - stamp) > tolerance:
+        raise SignatureRefused("The timestamp is too old or in the future.", status_code=400)
+    expected = sign(secret=secret, timestamp=stamp, body=body)
+    if not signature or not hmac.compare_digest(expected, signature.strip()):
+        raise SignatureRefused("The signature does not match.", status_code=401)
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"), sort_keys=True).encode()
+
+
+@transaction.atomic
+def webhook_event_dispatch(
+    *, organization_id: int, contractor_id: int | None, event: str, data: dict[str, Any]
+) -> list[WebhookDelivery]:
+    """Queue the event for every active endpoint of the organization that covers this contractor.
+
+    The deliveries are stored in the caller's transaction and sent by a task after commit.
+    """
+    if event not in EVENTS:
+        raise ValueError(f"Unknown webhook event {event!r}.")
+    endpoints = WebhookEndpoint.objects.filter(organization_id=organization_id, is_active=True).filter(
+        Q(contractor__isnull=True) | Q(contractor_id=contractor_id)
+    )
+    created = []
+    for endpoint in endpoints:
+        event_id = uuid.uuid4()
+        payload = {"id": str(event_id), "event": event, "created": timezone.now().isoformat(), "data": data}
+        delivery = WebhookDelivery(endpoint=endpoint, event_id=event_id, event=event, payload=payload)
+        delivery.full_clean()
+        delivery.save()
+        created.append(delivery)
+    if created:
+        from .tasks import deliver_webhook
+
+        ids = [d.pk for d in created]
+        transaction.on_commit(lambda: [deliver_webhook.delay(delivery_id) for delivery_id in ids])
+    return created
+
+
+class DeliveryFailed(Exception):
+    """This attempt failed; the task retries with backoff."""
+
+
+def webhook_delivery_attempt(*, delivery_id: int, final: bool = False) -> WebhookDelivery | None:
+    """POST the delivery once and log the attempt. Raise DeliveryFailed for a retry; `final` marks it failed.
+
+    Safe to run twice: a delivery that already succeeded is not sent again.
+    """
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").filter(pk=delivery_id).first()
+        if delivery is None or delivery.status == WebhookDelivery.Status.SUCCEEDED:
+            return delivery
+        delivery.attempts += 1
+        delivery.save(update_fields=["attempts"])
+        number = delivery.attempts
+    endpoint = delivery.endpoint
+    body = encode(delivery.payload)
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Domi-Webhooks/1",
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(secret=endpoint.secret, timestamp=timestamp, body=body),
+        "X-Domi-Event": delivery.event,
+        "X-Domi-Delivery": str(delivery.event_id),
+    }
+    started = time.monotonic()
+    status_code, excerpt, error = None, "", ""
+    try:
+        response = requests.post(
+            endpoint.url, data=body, headers=headers, timeout=getattr(settings, "DOMI_WEBHOOK_TIMEOUT_SECONDS", 10)
+        )
+        status_code, excerpt = response.status_code, response.text[:500]
+    except requests.RequestException as exc:
+        error = repr(exc)[:1000]
+    duration_ms = int((time.monotonic() - started) * 1000)
+    ok = status_code is not None and 200 <= status_code < 300
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            number=number,
+            status_code=status_code,
+            response_excerpt=excerpt,
+            error=error,
+            duration_ms=duration_ms,
+        )
+        if ok:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=WebhookDelivery.Status.SUCCEEDED, delivered_at=timezone.now()
+            )
+        elif final:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.FAILED)
+    logger.info("webhook_attempt", delivery_id=delivery.pk, number=number, status_code=status_code, ok=ok)
+    if not ok and not final:
+        raise DeliveryFailed(error or f"HTTP {status_code}")
+    delivery.refresh_from_db()
+    return delivery
