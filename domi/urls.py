@@ -1,15 +1,19 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from domi import health
+from maintenance import files
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(("domi.api.urls", "v1"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Machine-facing endpoints: calendar feeds, the payment gateway's webhook, booking systems' commands.
+    path("integrations/", include("maintenance.urls")),
+    # Stored files are never served from a public folder: only through short-lived signed links.
+    path("files/<str:token>", files.download, name="file-download"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -70,4 +71,54 @@ def tenancy_create(*, tenant: User, unit: Unit, start_date: date, end_date: date
     tenancy = Tenancy(tenant=tenant, unit=unit, start_date=start_date, end_date=end_date)
     tenancy.full_clean()
     tenancy.save()
+    return tenancy
+
+
+PROPERTY_EDITABLE = frozenset(
+    {
+        "name",
+        "address_line1",
+        "address_line2",
+        "city",
+        "postal_code",
+        "country",
+        "latitude",
+        "longitude",
+        "approval_limit",
+    }
+)
+UNIT_EDITABLE = frozenset({"label", "floor", "bedrooms"})
+
+
+def _apply(instance: Property | Unit | Tenancy, changes: dict[str, Any], editable: frozenset[str]) -> None:
+    unknown = set(changes) - editable
+    if unknown:
+        raise TypeError(f"Cannot change {', '.join(sorted(unknown))} of a {type(instance).__name__.lower()}.")
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    if changes:
+        instance.full_clean()
+        instance.save(update_fields=sorted(changes))
+
+
+@transaction.atomic
+def property_update(*, property: Property, **changes: Any) -> Property:
+    """Staff correct a building's name, address or approval limit; it stays in its organization."""
+    _apply(property, changes, PROPERTY_EDITABLE)
+    return property
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, **changes: Any) -> Unit:
+    """Staff relabel a unit or correct its floor and bedrooms; it stays in its building."""
+    _apply(unit, changes, UNIT_EDITABLE)
+    return unit
+
+
+@transaction.atomic
+def tenancy_end(*, tenancy: Tenancy, end_date: date | None) -> Tenancy:
+    """Set (or clear) the day a tenancy ends: the tenant moves out."""
+    if end_date is not None and end_date < tenancy.start_date:
+        raise ValidationError({"end_date": "A tenancy cannot end before it starts."})
+    _apply(tenancy, {"end_date": end_date}, frozenset({"end_date"}))
     return tenancy

@@ -46,3 +46,21 @@ def user_create(
     user.full_clean()
     user.save()
     return user
+
+
+# What people may change about themselves; the e-mail address (the login) and the role are not among them.
+PROFILE_FIELDS = frozenset({"first_name", "last_name", "phone", "language"})
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, **changes: str) -> User:
+    """A person edits their own profile: name, phone number, language."""
+    unknown = set(changes) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(user, name, value)
+    if changes:
+        user.full_clean()
+        user.save(update_fields=sorted(changes))
+    return user

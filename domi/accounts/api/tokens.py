@@ -1,0 +1,91 @@
+"""Sign-in with JSON Web Tokens (simplejwt): a short-lived access token and a rotating refresh token.
+
+Each refresh token works once: refreshing blacklists it and hands out a new one. A refresh token that
+comes back after it was used means a copy of it is in someone else's hands, so every refresh token of
+that person is revoked and they sign in again (access tokens already issued run out within minutes).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
+
+from domi.accounts.models import User
+
+
+class InvalidToken(AuthenticationFailed):
+    default_detail = "The token is invalid or expired."
+    default_code = "token_not_valid"
+
+
+def _pair(refresh: RefreshToken) -> dict[str, str]:
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def token_pair_issue(*, request: Request, email: str, password: str) -> dict[str, str]:
+    """A new access and refresh token for the person with these credentials."""
+    user = authenticate(request._request, email=email.strip().lower(), password=password)
+    if user is None or not user.is_active:
+        raise AuthenticationFailed("No active account has this e-mail address and password.")
+    return _pair(RefreshToken.for_user(user))
+
+
+def token_refresh(*, refresh: str) -> dict[str, str]:
+    """A new access token and a new refresh token for a refresh token that has not been used yet."""
+    token = _valid_refresh_token(refresh, detect_reuse=True)
+    if not User.objects.filter(pk=token.get(api_settings.USER_ID_CLAIM), is_active=True).exists():
+        raise InvalidToken("No active account has this token.")
+    with transaction.atomic():
+        _, first_use = token.blacklist()
+        if first_use:
+            token.set_jti()
+            token.set_exp()
+            token.set_iat()
+            token.outstand()
+    if not first_use:  # another request used it a moment ago
+        _revoke_all_of(token.get(api_settings.USER_ID_CLAIM))
+        raise InvalidToken("The token has already been used.")
+    return _pair(token)
+
+
+def token_revoke(*, refresh: str) -> None:
+    """Sign out: the refresh token can no longer be used."""
+    _valid_refresh_token(refresh, detect_reuse=False).blacklist()
+
+
+def _valid_refresh_token(raw: str, *, detect_reuse: bool) -> RefreshToken:
+    try:
+        return RefreshToken(raw)  # signature, expiry, type and blacklist
+    except TokenError as exc:
+        if detect_reuse:
+            _revoke_all_if_reused(raw)
+        raise InvalidToken(str(exc)) from exc
+
+
+def _revoke_all_if_reused(raw: str) -> None:
+    try:
+        token = UntypedToken(raw)  # genuine and unexpired, whatever the blacklist says
+    except TokenError:
+        return
+    if token.get(api_settings.TOKEN_TYPE_CLAIM) != RefreshToken.token_type:
+        return
+    if BlacklistedToken.objects.filter(token__jti=token.get(api_settings.JTI_CLAIM)).exists():
+        _revoke_all_of(token.get(api_settings.USER_ID_CLAIM))
+
+
+@transaction.atomic
+def _revoke_all_of(user_id: object) -> int:
+    live = OutstandingToken.objects.filter(
+        user_id=user_id, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    )
+    created = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
+    )
+    return len(created)

@@ -1,0 +1,204 @@
+"""Signing in with JWT: tokens, expiry, refresh rotation, reuse, sign-out, rate limits, the profile."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from tests import factories
+from tests.factories import PASSWORD
+
+TOKEN = "/api/v1/auth/token/"
+REFRESH = "/api/v1/auth/token/refresh/"
+LOGOUT = "/api/v1/auth/logout/"
+ME = "/api/v1/me/"
+
+
+def sign_in(api, email, password=PASSWORD, **extra):
+    return api.post(TOKEN, {"email": email, "password": password}, format="json", **extra)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
+    assert body["error"]["code"] == code, body
+    return body["error"]
+
+
+@pytest.mark.django_db
+class TestSignIn:
+    def test_email_and_password_give_a_working_token_pair(self, api, tenant):
+        response = sign_in(api, tenant.email.upper())  # the address is matched case-insensitively
+
+        assert response.status_code == 200
+        assert set(response.json()) == {"access", "refresh"}
+        me = api.get(ME, **bearer(response.json()["access"]))
+        assert me.status_code == 200 and me.json()["email"] == tenant.email
+
+    def test_a_wrong_password_is_401_in_the_error_shape(self, api, tenant):
+        error = assert_error(sign_in(api, tenant.email, "wrong"), 401, "not_authenticated")
+        assert "password" in error["message"]
+
+    def test_an_inactive_account_cannot_sign_in(self, api, tenant):
+        tenant.is_active = False
+        tenant.save()
+        assert_error(sign_in(api, tenant.email), 401, "not_authenticated")
+
+    def test_a_malformed_body_is_400_with_the_fields(self, api):
+        error = assert_error(api.post(TOKEN, {"email": "not-an-address"}, format="json"), 400, "validation_error")
+        assert set(error["fields"]) == {"email", "password"}
+
+    def test_no_token_is_401_with_a_bearer_challenge(self, api):
+        response = api.get(ME)
+        assert_error(response, 401, "not_authenticated")
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+    def test_an_expired_access_token_is_refused(self, api, tenant):
+        token = AccessToken.for_user(tenant)
+        token.set_exp(lifetime=-timedelta(seconds=1))
+        assert_error(api.get(ME, **bearer(str(token))), 401, "not_authenticated")
+
+    def test_a_refresh_token_is_not_an_access_token(self, api, tenant):
+        refresh = RefreshToken.for_user(tenant)
+        assert_error(api.get(ME, **bearer(str(refresh))), 401, "not_authenticated")
+
+
+@pytest.mark.django_db
+class TestRefreshAndLogout:
+    def test_refresh_rotates_the_refresh_token(self, api, tenant):
+        first = sign_in(api, tenant.email).json()
+
+        response = api.post(REFRESH, {"refresh": first["refresh"]}, format="json")
+
+        assert response.status_code == 200
+        second = response.json()
+        assert second["refresh"] != first["refresh"]
+        assert api.get(ME, **bearer(second["access"])).status_code == 200
+        # The new refresh token works once too.
+        assert api.post(REFRESH, {"refresh": second["refresh"]}, format="json").status_code == 200
+
+    def test_a_used_refresh_token_is_refused_and_revokes_the_whole_family(self, api, tenant):
+        first = sign_in(api, tenant.email).json()
+        second = api.post(REFRESH, {"refresh": first["refresh"]}, format="json").json()
+        other_session = sign_in(api, tenant.email).json()
+
+        error = assert_error(api.post(REFRESH, {"refresh": first["refresh"]}, format="json"), 401, "not_authenticated")
+
+        assert "blacklisted" in error["message"]
+        # Someone holds a copy of a token: every refresh token of the account is revoked.
+        assert api.post(REFRESH, {"refresh": second["refresh"]}, format="json").status_code == 401
+        assert api.post(REFRESH, {"refresh": other_session["refresh"]}, format="json").status_code == 401
+        # Another person's sessions are untouched.
+        someone_else = factories.TenancyFactory().tenant
+        theirs = sign_in(api, someone_else.email).json()
+        assert api.post(REFRESH, {"refresh": theirs["refresh"]}, format="json").status_code == 200
+
+    def test_an_expired_refresh_token_is_refused(self, api, tenant):
+        refresh = RefreshToken.for_user(tenant)
+        refresh.set_exp(lifetime=-timedelta(seconds=1))
+        assert_error(api.post(REFRESH, {"refresh": str(refresh)}, format="json"), 401, "not_authenticated")
+
+    def test_a_forged_refresh_token_is_refused(self, api, tenant):
+        token = str(RefreshToken.for_user(tenant))
+        forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+        assert_error(api.post(REFRESH, {"refresh": forged}, format="json"), 401, "not_authenticated")
+
+    def test_the_refresh_of_a_deactivated_account_is_refused(self, api, tenant):
+        pair = sign_in(api, tenant.email).json()
+        tenant.is_active = False
+        tenant.save()
+        assert_error(api.post(REFRESH, {"refresh": pair["refresh"]}, format="json"), 401, "not_authenticated")
+
+    def test_logout_revokes_the_refresh_token(self, api, tenant):
+        pair = sign_in(api, tenant.email).json()
+
+        assert api.post(LOGOUT, {"refresh": pair["refresh"]}, format="json").status_code == 204
+
+        assert_error(api.post(REFRESH, {"refresh": pair["refresh"]}, format="json"), 401, "not_authenticated")
+        # Signing out twice is refused, but does not sign the person out of their other sessions.
+        other = sign_in(api, tenant.email).json()
+        assert api.post(LOGOUT, {"refresh": pair["refresh"]}, format="json").status_code == 401
+        assert api.post(REFRESH, {"refresh": other["refresh"]}, format="json").status_code == 200
+
+    def test_logout_with_a_bad_token_is_401(self, api):
+        assert_error(api.post(LOGOUT, {"refresh": "nonsense"}, format="json"), 401, "not_authenticated")
+
+
+@pytest.mark.django_db
+class TestRateLimits:
+    # Rates per hour, so a test never straddles the end of a counting window.
+    def test_sign_in_is_limited_per_account(self, api, tenant, settings):
+        settings.DOMI_RATELIMITS = {**settings.DOMI_RATELIMITS, "token_per_account": "3/h", "token_per_ip": "100/h"}
+        for _ in range(3):
+            assert sign_in(api, tenant.email, "wrong").status_code == 401
+
+        response = sign_in(api, tenant.email)  # even the right password, from another address
+
+        error = assert_error(response, 429, "throttled")
+        assert 0 < int(response["Retry-After"]) <= 3600
+        assert "throttled" in error["message"].lower()
+        # Another account is not held up.
+        other = factories.TenancyFactory().tenant
+        assert sign_in(api, other.email).status_code == 200
+
+    def test_the_account_limit_ignores_the_case_of_the_address(self, api, tenant, settings):
+        settings.DOMI_RATELIMITS = {**settings.DOMI_RATELIMITS, "token_per_account": "2/h", "token_per_ip": "100/h"}
+        sign_in(api, tenant.email.upper(), "wrong")
+        sign_in(api, tenant.email, "wrong")
+        assert sign_in(api, f" {tenant.email.title()} ").status_code == 429
+
+    def test_sign_in_is_limited_per_address(self, api, settings):
+        settings.DOMI_RATELIMITS = {**settings.DOMI_RATELIMITS, "token_per_account": "100/h", "token_per_ip": "2/h"}
+        for n in range(2):
+            assert sign_in(api, f"nobody{n}@example.com", "x", REMOTE_ADDR="203.0.113.7").status_code == 401
+
+        response = sign_in(api, "nobody9@example.com", "x", REMOTE_ADDR="203.0.113.7")
+
+        assert_error(response, 429, "throttled")
+        assert int(response["Retry-After"]) > 0
+        assert sign_in(api, "nobody9@example.com", "x", REMOTE_ADDR="203.0.113.8").status_code == 401
+
+    def test_refresh_is_limited_per_address(self, api, tenant, settings):
+        settings.DOMI_RATELIMITS = {**settings.DOMI_RATELIMITS, "token_refresh_per_ip": "1/h"}
+        api.post(REFRESH, {"refresh": "x"}, format="json")
+        assert_error(api.post(REFRESH, {"refresh": "x"}, format="json"), 429, "throttled")
+
+
+@pytest.mark.django_db
+class TestMe:
+    def test_me_shows_the_profile_role_and_organization(self, api, staff):
+        api.force_authenticate(staff)
+        body = api.get(ME).json()
+        assert body["role"] == "manager" and body["email"] == staff.email
+        assert body["organization"]["id"] == staff.organization_id
+        assert body["is_superuser"] is False
+
+    def test_the_superuser_has_no_organization(self, api, superuser):
+        api.force_authenticate(superuser)
+        assert api.get(ME).json()["organization"] is None
+
+    def test_a_person_edits_their_name_phone_and_language_but_not_role_or_login(self, api, tenant):
+        api.force_authenticate(tenant)
+
+        response = api.patch(
+            ME,
+            {"first_name": "Ana", "phone": "+34600000000", "language": "es", "role": "admin", "email": "x@y.z"},
+            format="json",
+        )
+
+        assert response.status_code == 200
+        tenant.refresh_from_db()
+        assert (tenant.first_name, tenant.phone, tenant.language) == ("Ana", "+34600000000", "es")
+        assert tenant.role == "tenant" and tenant.email != "x@y.z"
+
+    def test_an_unknown_language_is_400(self, api, tenant):
+        api.force_authenticate(tenant)
+        error = assert_error(api.patch(ME, {"language": "xx"}, format="json"), 400, "validation_error")
+        assert "language" in error["fields"]
