@@ -10,6 +10,18 @@ from django.conf import settings
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in-process after commit in every test, also when REDIS_URL names a broker (the services run),
+    except in tests marked real_worker, which start a Celery worker of their own."""
+    from domi.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = request.node.get_closest_marker("real_worker") is None
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _clean_test_media():
     yield

@@ -40,3 +40,27 @@ def estimate_cost(*, category: str, priority: str) -> tuple[Decimal, Decimal]:
 def _round(amount: Decimal) -> Decimal:
     # Estimates are ranges, not quotes: round to the nearest 10.
     return (amount / 10).quantize(Decimal(1)) * 10
+
+
+# With at least this many paid invoices in a category, the organization's own prices set the range.
+MIN_HISTORY = 5
+
+
+def adjust_with_history(*, low: Decimal, high: Decimal, paid_totals: list[Decimal]) -> tuple[Decimal, Decimal, str]:
+    """Centre the range on the median of the organization's paid invoices for the category, when enough exist.
+
+    Returns the range and a sentence for the rationale saying which estimate was used.
+    """
+    if len(paid_totals) < MIN_HISTORY:
+        return low, high, "Cost from the standard range for this category and priority."
+    ordered = sorted(paid_totals)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    # Keep the standard range's spread around the organization's own median.
+    spread = (high - low) / (high + low) if high + low else Decimal("0.5")
+    new_low, new_high = _round(median * (1 - spread)), _round(median * (1 + spread))
+    return (
+        max(new_low, Decimal(0)),
+        max(new_high, new_low),
+        f"Cost centred on the median of {len(ordered)} paid invoices for this category (${median:.0f}).",
+    )

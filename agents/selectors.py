@@ -193,3 +193,16 @@ def rank_contractors(*, request: MaintenanceRequest, now: datetime | None = None
         )
     scored.sort(key=lambda s: (-s.total, s.company_name))
     return scored
+
+
+def paid_invoice_totals(*, organization_id: int, category: str, limit: int = 200) -> list:
+    """The totals of the organization's paid invoices for jobs of this category, newest first."""
+    from maintenance.models import Invoice
+
+    return list(
+        Invoice.objects.filter(
+            request__organization_id=organization_id, request__category=category, status=Invoice.Status.PAID
+        )
+        .order_by("-paid_at")
+        .values_list("total", flat=True)[:limit]
+    )

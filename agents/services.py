@@ -35,6 +35,8 @@ from maintenance.actors import Actor
 from maintenance.models import Attachment, Comment, MaintenanceRequest, RequestEvent, Status
 from notifications.services import notify
 
+from . import selectors
+from .costs import adjust_with_history
 from .crew import AnalyzerDeps, CoordinatorDeps
 from .models import AgentRun
 from .runner import run_agent
@@ -120,6 +122,20 @@ def crew_analyze(*, request_id: int, rerun: bool = False) -> AgentRun | None:
         return run
 
     triage = result.output
+    low, high, cost_basis = adjust_with_history(
+        low=triage.estimated_cost_min,
+        high=triage.estimated_cost_max,
+        paid_totals=selectors.paid_invoice_totals(organization_id=request.organization_id, category=triage.category),
+    )
+    triage = triage.model_copy(
+        update={
+            "estimated_cost_min": low,
+            "estimated_cost_max": high,
+            "rationale": f"{triage.rationale} {cost_basis}"[:600],
+        }
+    )
+    AgentRun.objects.filter(pk=run.pk).update(output=triage.model_dump(mode="json"))
+    run.output = triage.model_dump(mode="json")
     if triage.priority == Priority.EMERGENCY:
         # Safety first, whatever the autonomy level: before anything else happens to the request.
         maintenance.maintenance_request_record_safety_instructions(

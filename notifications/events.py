@@ -30,6 +30,7 @@ class Event(models.TextChoices):
     AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
     DUE_SOON = "due_soon", "Due soon"
     OVERDUE = "overdue", "Overdue"
+    NO_UPDATE = "no_update", "No update for 72 hours"
     COMMENT_ADDED = "comment_added", "Comment added"
     INVOICE_SUBMITTED = "invoice_submitted", "Invoice submitted"
     INVOICE_APPROVED = "invoice_approved", "Invoice approved"

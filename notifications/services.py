@@ -733,6 +733,35 @@ def requests_due_notify(*, now: datetime | None = None) -> int:
                     extra_context={"staff_roles": [User.Role.ADMIN], "escalated": True},
                 )
             )
+    sent += stale_requests_notify(now=now)
+    return sent
+
+
+# An open request with nothing on its timeline for this long is brought to staff's attention.
+NO_UPDATE_AFTER = timedelta(hours=72)
+
+
+def stale_requests_notify(*, now: datetime | None = None) -> int:
+    """Tell staff of open requests whose timeline has been silent for 72 hours (once per silence)."""
+    from django.db.models import Max
+
+    now = now or timezone.now()
+    sent = 0
+    silent = (
+        MaintenanceRequest.objects.filter(status__in=OPEN_STATUSES)
+        .annotate(last_entry=Max("events__created_at"), last_entry_id=Max("events__id"))
+        .filter(last_entry__lt=now - NO_UPDATE_AFTER)
+    )
+    for request in silent:
+        sent += len(
+            notification_send(
+                event=Event.NO_UPDATE,
+                request_id=request.pk,
+                audience=Audience.STAFF,
+                dedupe=f"silent-after-{request.last_entry_id}",
+                extra_context={"silent_since": request.last_entry},
+            )
+        )
     return sent
 
 

@@ -84,6 +84,4 @@ def send_daily_digests() -> int:
 
 @shared_task(name="notifications.announce_job_event", **ANNOUNCE)
 def announce_job_event(signal: str, request_id: int, detail: str = "", key: str = "", extra: dict | None = None) -> int:
-    return len(
-        services.job_event_announce(signal=signal, request_id=request_id, detail=detail, key=key, extra=extra)
-    )
+    return len(services.job_event_announce(signal=signal, request_id=request_id, detail=detail, key=key, extra=extra))

@@ -284,3 +284,28 @@ def test_a_declined_job_is_offered_to_the_next_contractor(crew_tenant, crew_unit
     )
     request.refresh_from_db()
     assert request.status == "needs_review", "nobody else is eligible: a person takes over"
+
+
+def test_the_cost_range_follows_the_organizations_paid_invoices(crew_tenant, crew_unit, crew_staff, plumbers):
+    from maintenance.models import Invoice
+
+    first = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    standard = first.agent_runs.get(agent="analyzer").output
+    assert "standard range" in standard["rationale"]
+    for total in ("900", "1000", "1100", "1000", "1000"):
+        done = factories.MaintenanceRequestFactory(
+            unit=crew_unit, category="plumbing", priority="medium", status="closed"
+        )
+        Invoice.objects.create(
+            request=done,
+            contractor=plumbers["daytime"],
+            status="paid",
+            subtotal=Decimal(total),
+            tax=Decimal(0),
+            total=Decimal(total),
+            paid_at=timezone.now(),
+        )
+    second = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    second.refresh_from_db()
+    assert second.estimated_cost_min < Decimal(1000) < second.estimated_cost_max
+    assert "median of 5 paid invoices" in second.agent_runs.get(agent="analyzer").output["rationale"]

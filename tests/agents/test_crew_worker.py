@@ -17,7 +17,7 @@ from maintenance.models import MaintenanceRequest, RequestEvent
 from notifications.models import Delivery
 from tests.support import Worker, require_service, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_worker]
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from domi.celery import app
 from notifications import channels
 from tests.notifications import factories
 
@@ -15,15 +14,6 @@ def sms_outbox(settings):
     channels.sms_outbox.clear()
     yield channels.sms_outbox
     channels.sms_outbox.clear()
-
-
-@pytest.fixture(autouse=True)
-def _tasks_in_process():
-    # With REDIS_URL set (the services run) tasks would otherwise go to a broker no test worker reads.
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

@@ -14,14 +14,13 @@ from notifications.models import Delivery
 from tests.notifications.factories import DeliveryFactory
 from tests.support import Beat, Worker, require_service, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_worker]
 
 
 @pytest.fixture
 def real_worker_and_beat():
     require_service("postgresql")
     require_service("redis")
-    app.conf.task_always_eager = False
     app.control.purge()
     every_second = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.create(

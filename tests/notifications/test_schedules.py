@@ -186,3 +186,26 @@ def test_every_job_is_scheduled_and_registered():
 
     assert scheduled <= set(app.tasks)
     assert tasks.send_daily_digests.name in app.tasks
+
+
+def test_a_request_silent_for_72_hours_is_brought_to_staff_once(world, after_commit):
+    from maintenance.models import RequestEvent
+
+    request = world.request
+    request.status = "assigned"
+    request.save()
+    RequestEvent.objects.create(request=request, kind="note", actor_agent="coordinator", note="Booked.",
+                                created_at=NOW - timedelta(hours=73))  # fmt: skip
+    with after_commit():
+        services.stale_requests_notify(now=NOW)
+        services.stale_requests_notify(now=NOW + timedelta(hours=1))
+    silent = Delivery.objects.filter(event="no_update", channel=Channel.EMAIL)
+    assert {d.recipient for d in silent} == set(world.staff)
+    assert silent.count() == len(world.staff), "once per silence, however often the job runs"
+    assert "No update for 3 days" in silent.first().subject
+
+    RequestEvent.objects.create(request=request, kind="note", actor_agent="coordinator", note="Chased the plumber.",
+                                created_at=NOW - timedelta(hours=1))  # fmt: skip
+    with after_commit():
+        services.stale_requests_notify(now=NOW + timedelta(hours=2))
+    assert Delivery.objects.filter(event="no_update", channel=Channel.EMAIL).count() == len(world.staff)
