@@ -20,7 +20,9 @@ run: install
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "Domi is starting:"
+	@echo "  portal       http://localhost:8501/  (tenants, contractors, managers)"
 	@echo "  back office  http://localhost:8000/admin/"
+	@echo "  API          http://localhost:8000/api/docs/"
 	@echo "  health       http://localhost:8000/healthz"
 	@if [ -n "$$REDIS_URL" ]; then echo "  Celery worker and beat on $$REDIS_URL"; else echo "  tasks run in-process (set REDIS_URL for Celery workers)"; fi
 	@echo ""
