@@ -197,9 +197,9 @@ ON_TIME_GRACE_MINUTES = 15
 
 def contractor_scorecards(*, contractor_ids: list[int]) -> dict[int, dict]:
     """Per contractor: acceptance rate, on-time arrival, hours from assignment to completion, reopen rate
-    and invoiced cost against the estimate (None where there is nothing to measure yet).
+    invoiced cost against the estimate, and the tenants' average rating (None where there is nothing yet).
 
-    There is no tenant rating on a request yet, so none is reported (Contractor.rating is quality control's).
+    Contractor.rating is quality control's score; tenant_rating here is what tenants themselves gave.
     """
     from collections import defaultdict
     from datetime import timedelta
@@ -214,6 +214,7 @@ def contractor_scorecards(*, contractor_ids: list[int]) -> dict[int, dict]:
             "avg_hours_to_complete": None,
             "reopen_rate": None,
             "cost_vs_estimate": None,
+            "tenant_rating": None,
         }
         for pk in contractor_ids
     }
@@ -250,9 +251,16 @@ def contractor_scorecards(*, contractor_ids: list[int]) -> dict[int, dict]:
             durations[contractor_id].append((completed_at - assigned_at).total_seconds() / 3600)
     reopened = set(
         RequestEvent.objects.filter(
-            to_status=Status.REOPENED, from_status__in=[Status.COMPLETED, Status.CLOSED]
+            to_status=Status.REOPENED,
+            from_status__in=[Status.COMPLETED, Status.CLOSED],
+            request__assigned_contractor_id__in=contractor_ids,
         ).values_list("request_id", flat=True)
     )
+    ratings: dict[int, list[int]] = defaultdict(list)
+    for contractor_id, rating in MaintenanceRequest.objects.filter(
+        assigned_contractor_id__in=contractor_ids, tenant_rating__isnull=False
+    ).values_list("assigned_contractor_id", "tenant_rating"):
+        ratings[contractor_id].append(rating)
 
     ratios: dict[int, list] = defaultdict(list)
     for contractor_id, total, estimate in (
@@ -272,4 +280,5 @@ def contractor_scorecards(*, contractor_ids: list[int]) -> dict[int, dict]:
         card["avg_hours_to_complete"] = round(sum(durations[pk]) / len(durations[pk]), 1) if durations[pk] else None
         card["reopen_rate"] = share([pk_ in reopened for pk_ in completed[pk]])
         card["cost_vs_estimate"] = round(float(sum(ratios[pk]) / len(ratios[pk])), 3) if ratios[pk] else None
+        card["tenant_rating"] = round(sum(ratings[pk]) / len(ratings[pk]), 2) if ratings[pk] else None
     return cards

@@ -47,5 +47,8 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "notifications.events.Channel",
         "PreferenceEventEnum": "notifications.models.NotificationPreference.EVENT_CHOICES",
         "AttachmentKindEnum": "maintenance.models.Attachment.Kind",
+        "JobLineKindEnum": "maintenance.models.JobLine.Kind",
+        "InvoiceStatusEnum": "maintenance.models.Invoice.Status",
+        "PaymentStatusEnum": "maintenance.models.Payment.Status",
     },
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attachments, views
+from . import attachments, invoices, scorecards, views
 
 urlpatterns = [
     path("requests/", views.RequestListView.as_view(), name="requests-list"),
@@ -33,4 +33,16 @@ urlpatterns = [
         attachments.RequestAttachmentDetailView.as_view(),
         name="requests-attachment-detail",
     ),
+]
+
+# Invoices and payments (invoices.py), contractor scorecards (scorecards.py).
+urlpatterns += [
+    path("requests/<int:pk>/invoices/", invoices.RequestInvoicesView.as_view(), name="requests-invoices"),
+    path("invoices/", invoices.InvoiceListView.as_view(), name="invoices-list"),
+    path("invoices/<int:pk>/", invoices.InvoiceDetailView.as_view(), name="invoices-detail"),
+    path("invoices/<int:pk>/approve/", invoices.InvoiceApproveView.as_view(), name="invoices-approve"),
+    path("invoices/<int:pk>/reject/", invoices.InvoiceRejectView.as_view(), name="invoices-reject"),
+    path("invoices/<int:pk>/payments/", invoices.InvoicePaymentsView.as_view(), name="invoices-payments"),
+    path("scorecards/", scorecards.ScorecardListView.as_view(), name="scorecards-list"),
+    path("contractors/<int:pk>/scorecard/", scorecards.ContractorScorecardView.as_view(), name="contractors-scorecard"),
 ]

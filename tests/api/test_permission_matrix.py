@@ -61,6 +61,26 @@ def on_attachment(w: World) -> dict[str, Any]:
     return {"pk": w.request.pk, "attachment_id": AttachmentFactory(request=w.request).pk}
 
 
+def _invoice(w: World, *, approved: bool = False) -> int:
+    """The contractor's invoice for the world's completed job; without an estimate it awaits staff approval."""
+    from maintenance import services
+    from maintenance.actors import Actor
+
+    line = {"kind": "labour", "description": "Replace the washer", "quantity": "1", "unit_price": "80.00"}
+    invoice = services.invoice_submit(request=w.request, actor=Actor.of(w.contractor.user), lines=[line])
+    if approved:
+        services.invoice_approve(invoice=invoice, user=w.staff)
+    return invoice.pk
+
+
+def on_invoice(w: World) -> dict[str, Any]:
+    return {"pk": _invoice(w)}
+
+
+def on_approved_invoice(w: World) -> dict[str, Any]:
+    return {"pk": _invoice(w, approved=True)}
+
+
 def _png(name: str) -> Any:
     import io
 
@@ -281,6 +301,48 @@ ROWS = [
         "post",
         ALL_SIGNED_IN,
         body=lambda w: {"event": "*", "channel": "sms", "enabled": False},
+    ),
+    # --- invoices and payments: staff and the job's contractor; tenants never (403 by role)
+    Row("requests-invoices", "get", CONTRACTOR_MOVES, status=Status.COMPLETED, kwargs=on_request),
+    Row(
+        "requests-invoices",
+        "post",
+        expect(401, 403, 403, 201, 404, 201, 404, 201),
+        status=Status.COMPLETED,
+        kwargs=on_request,
+        body=lambda w: {
+            "number": "INV-7",
+            "tax_rate": "0.1",
+            "lines": [{"description": "Replace the washer", "quantity": "1.5", "unit_price": "80.00"}],
+        },
+    ),
+    # A contractor sees the invoices they submitted, so the other contractor gets an empty list.
+    Row("invoices-list", "get", expect(401, 403, 403, 200, 200, 200, 200, 200)),
+    Row("invoices-detail", "get", CONTRACTOR_MOVES, status=Status.COMPLETED, kwargs=on_invoice),
+    Row("invoices-approve", "post", STAFF_WRITES, status=Status.COMPLETED, kwargs=on_invoice),
+    Row(
+        "invoices-reject",
+        "post",
+        STAFF_WRITES,
+        status=Status.COMPLETED,
+        kwargs=on_invoice,
+        body=lambda w: {"reason": "The quote was 60."},
+    ),
+    Row(
+        "invoices-payments",
+        "post",
+        expect(401, 403, 403, 403, 403, 201, 404, 201),
+        status=Status.COMPLETED,
+        kwargs=on_approved_invoice,
+        body=lambda w: {"reference": "BANK-2024-118"},
+    ),
+    # --- contractor scorecards: staff their organization's, a contractor their own
+    Row("scorecards-list", "get", expect(401, 403, 403, 200, 200, 200, 200, 200)),
+    Row(
+        "contractors-scorecard",
+        "get",
+        expect(401, 403, 403, 200, 404, 200, 404, 200),
+        kwargs=lambda w: {"pk": w.contractor.pk},
     ),
 ]
 

@@ -30,6 +30,7 @@ from maintenance.models import Appointment, JobOffer, MaintenanceRequest, Reques
 from properties.models import Property, Tenancy, Unit
 from properties.services import property_create, tenancy_create, unit_create
 
+PLUMBING_PROBLEMS = [p for p in PROBLEMS if p[2] == "plumbing" and p[3] != "emergency"]
 DEMO_PASSWORD = "domi-demo"  # noqa: S105 - demo data only; refused in production below
 
 LOGINS = [
@@ -298,9 +299,14 @@ class Command(BaseCommand):
         plan: list[Planned] = []
         used: set[tuple[int, str]] = set()
         index = 0
+        assigned_plumbing = 0
         for status, count, max_days in STATUS_PLAN:
             for _ in range(count):
                 title, description, category, priority, cost = PROBLEMS[index % len(PROBLEMS)]
+                if status == Status.ASSIGNED and assigned_plumbing < 2:
+                    # The demo plumber always has offers waiting to be accepted.
+                    title, description, category, priority, cost = PLUMBING_PROBLEMS[assigned_plumbing]
+                    assigned_plumbing += 1
                 # The demo tenant reports every fifth problem, so their portal has history in several states.
                 tenant, unit = (
                     next(t for t in tenants if t[0] == main_tenant)
