@@ -35,5 +35,9 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Not part of make test: PostgreSQL with 10,000 requests, gunicorn with 2 workers, wrk; prints a table.
+bench: install
+	bash bench/run.sh
+
 clean:
 	rm -rf $(VENV) .pytest_cache .test-media

@@ -66,5 +66,8 @@ class DomiAutoSchema(AutoSchema):
             statuses.add(404)
         if self.method in ("POST", "PUT", "PATCH"):
             statuses.add(400)
+        if self.method == "GET" and self._is_list_view():
+            # A refused filter or ordering value (400); a page below 1 or past the end (404).
+            statuses |= {400, 404}
         statuses |= set(getattr(self.view, "error_statuses", {}).get(self.method, ()))
         return sorted(statuses)

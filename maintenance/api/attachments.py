@@ -79,9 +79,9 @@ class RequestAttachmentsView(RequestScope):
             created = services.attachment_add(
                 request=self.object, uploader=request.user, files=files, kind=data["kind"]
             )
-        return Response(
-            AttachmentWithLinkOutput(created, many=True, context=self.get_serializer_context()).data, status=201
-        )
+        results = AttachmentWithLinkOutput(created, many=True, context=self.get_serializer_context()).data
+        # The same shape as the list (one page holding what was just stored), as the schema documents.
+        return Response({"count": len(results), "next": None, "previous": None, "results": results}, status=201)
 
     def validated_upload(self, files: list) -> dict:
         serializer = UploadInput(data={"files": files, "kind": self.request.data.get("kind", Attachment.Kind.PHOTO)})

@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
-from domi.api.filters import StableOrderingFilter
+from domi.api.filters import IdFilter, StableOrderingFilter
 from domi.taxonomy import Category, Priority
 from maintenance.models import MaintenanceRequest, Status
 from maintenance.selectors import overdue_filter, priority_rank
@@ -14,9 +14,9 @@ class RequestFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, help_text="Repeat for several.")
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, help_text="Repeat for several.")
     category = django_filters.MultipleChoiceFilter(choices=Category.choices, help_text="Repeat for several.")
-    property = django_filters.NumberFilter(field_name="unit__property_id")
-    unit = django_filters.NumberFilter(field_name="unit_id")
-    contractor = django_filters.NumberFilter(field_name="assigned_contractor_id")
+    property = IdFilter(field_name="unit__property_id")
+    unit = IdFilter(field_name="unit_id")
+    contractor = IdFilter(field_name="assigned_contractor_id")
     overdue = django_filters.BooleanFilter(method="filter_overdue", help_text="Still open after its due-by time.")
     created = django_filters.DateFromToRangeFilter(field_name="created_at", help_text="created_after, created_before")
     due = django_filters.DateFromToRangeFilter(field_name="due_by", help_text="due_after, due_before")

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from domi.api.filters import StableOrderingFilter
+from domi.api.filters import IdFilter, StableOrderingFilter
 from properties.models import Property, Tenancy, Unit
 
 
@@ -27,7 +27,7 @@ class PropertyFilter(django_filters.FilterSet):
 
 
 class UnitFilter(django_filters.FilterSet):
-    property = django_filters.NumberFilter(field_name="property_id")
+    property = IdFilter(field_name="property_id")
     search = django_filters.CharFilter(method="filter_search", help_text="Unit label or building name.")
     ordering = StableOrderingFilter(fields=[("property__name", "property"), "label", "floor", "created_at"])
 
@@ -40,9 +40,9 @@ class UnitFilter(django_filters.FilterSet):
 
 
 class TenancyFilter(django_filters.FilterSet):
-    unit = django_filters.NumberFilter(field_name="unit_id")
-    property = django_filters.NumberFilter(field_name="unit__property_id")
-    tenant = django_filters.NumberFilter(field_name="tenant_id")
+    unit = IdFilter(field_name="unit_id")
+    property = IdFilter(field_name="unit__property_id")
+    tenant = IdFilter(field_name="tenant_id")
     active = django_filters.BooleanFilter(method="filter_active", help_text="Only tenancies running today (or not).")
     ordering = StableOrderingFilter(fields=["start_date", "end_date", "created_at"])
 

@@ -44,6 +44,7 @@ def test_several_photos_at_once_come_back_with_working_links(world, tenant_clien
     )
     assert response.status_code == 201, response.content
     body = response.json()
+    body = body["results"]
     assert [item["original_name"] for item in body] == ["one.jpg", "two.png"]
     assert all(item["kind"] == "photo" for item in body)
     download = APIClient().get(body[0]["url"].replace("http://localhost:8000", ""))
