@@ -7,19 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-CategoryCode = Literal[
-    "plumbing",
-    "electrical",
-    "hvac",
-    "appliance",
-    "structural",
-    "doors_windows",
-    "pest",
-    "safety",
-    "exterior",
-    "general",
-]
-PriorityCode = Literal["emergency", "high", "medium", "low"]
+from domi.taxonomy import Category, Priority
+
+# The codes of shared/TRIAGE_TAXONOMY.md, from the one place that lists them.
+CategoryCode = Literal[tuple(Category.values)]
+PriorityCode = Literal[tuple(Priority.values)]
 Audience = Literal["tenant", "staff", "contractor"]
 
 
@@ -27,7 +19,6 @@ class TriageInput(BaseModel):
     title: str = ""
     description: str
     unit_id: int | None = None
-    outdoor_temperature_c: float | None = None
 
 
 class PastRequest(BaseModel):
