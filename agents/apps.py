@@ -9,18 +9,27 @@ class AgentsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from maintenance import events
+        from notifications import wording
 
         from .models import AgentRun
 
         auditlog.register(AgentRun, exclude_fields=["input", "output"])
         events.request_created.connect(_on_request_created, dispatch_uid="agents.request_created")
         events.request_status_changed.connect(_on_status_changed, dispatch_uid="agents.status_changed")
+        # The Communication Agent words the daily digest; notifications falls back to its template.
+        wording.register("daily_digest", _word_digest)
 
 
 def _on_request_created(request_id: int, **kwargs) -> None:  # type: ignore[no-untyped-def]
     from .tasks import analyze, enqueue
 
     enqueue(analyze, request_id)
+
+
+def _word_digest(*, organization_id: int, facts: dict) -> dict | None:
+    from .services import crew_word_digest
+
+    return crew_word_digest(organization_id=organization_id, facts=facts)
 
 
 def _on_status_changed(request_id: int, to_status: str, **kwargs) -> None:  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from .costs import estimate_cost
 from .local_model import get_model
 from .schemas import (
     CoordinationResult,
+    DigestFacts,
     Message,
     MessageInput,
     MessageSet,
@@ -236,8 +237,57 @@ def _slot_words(slot_start: str | None, language: str) -> str:
     return _t(language, "when", slot=moment.strftime("%a %d %b %H:%M"))
 
 
+def _hours(hours: float) -> str:
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days"
+
+
+def _digest_message(digest: DigestFacts) -> Message:
+    """Staff's morning summary: what to do first and why, then how the last day went, in plain sentences."""
+    counts = digest.counts
+    overdue = [item for item in digest.attention if item.hours_overdue > 0]
+    sentences: list[str] = []
+    if overdue:
+        first = overdue[0]
+        urgency = f"{first.priority} priority, " if first.priority else ""
+        sentences.append(
+            f"Start with “{first.title}” at {first.place}: {urgency}overdue by {_hours(first.hours_overdue)}."
+        )
+        others = overdue[1:3]
+        if others:
+            names = " and ".join(f"“{item.title}” ({_hours(item.hours_overdue)})" for item in others)
+            more = counts.get("overdue", 0) - 1 - len(others)
+            tail = f", with {more} more overdue behind them" if more > 0 else ""
+            sentences.append(f"Then {names}{tail}.")
+    waiting = []
+    if counts.get("needs_review"):
+        waiting.append(f"{counts['needs_review']} the AI crew could not triage with confidence")
+    if counts.get("awaiting_approval"):
+        waiting.append(f"{counts['awaiting_approval']} estimate(s) above the owner's limit awaiting approval")
+    if waiting:
+        sentences.append("Waiting on staff: " + "; ".join(waiting) + ".")
+    if not overdue and not waiting:
+        sentences.append("Nothing is overdue and nothing waits on staff.")
+    sentences.append(
+        f"In the last 24 hours {counts.get('new', 0)} request(s) came in and {counts.get('completed', 0)} "
+        f"were completed; {counts.get('open', 0)} are open."
+    )
+    if overdue:
+        subject = (
+            f"{digest.organization}: {counts.get('overdue', len(overdue))} overdue, start with “{overdue[0].title}”"
+        )
+        sms = f"{counts.get('overdue', 0)} overdue; first: {overdue[0].title} ({overdue[0].place})."
+    else:
+        subject = f"{digest.organization}: maintenance on track ({counts.get('open', 0)} open)"
+        sms = f"On track: {counts.get('open', 0)} open, {counts.get('needs_review', 0)} to review."
+    return Message(audience="staff", subject=subject[:200], body=" ".join(sentences)[:4000], sms=sms[:320])
+
+
 def communicator(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     data = MessageInput.model_validate_json(_user_prompt(messages))
+    if data.occasion == "daily_digest":
+        if data.digest is None:
+            raise ValueError("A daily digest needs its digest facts.")
+        return _answer(info, MessageSet(messages=[_digest_message(data.digest)]))
     lang = data.language if data.language in _TEXT else "en"
     values = {
         "title": data.title,

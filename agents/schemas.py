@@ -80,10 +80,27 @@ class CoordinationResult(BaseModel):
     explanation: str = Field(max_length=800)
 
 
-class MessageInput(BaseModel):
-    occasion: Literal["received", "emergency", "assigned", "awaiting_approval", "needs_review"]
-    language: str = "en"
+class DigestItem(BaseModel):
     title: str
+    place: str
+    status: str
+    priority: str = ""
+    hours_overdue: float = 0
+
+
+class DigestFacts(BaseModel):
+    """What the daily digest is about: an organization's figures and the requests to look at first."""
+
+    organization: str
+    date: str
+    counts: dict[str, int]
+    attention: list[DigestItem] = Field(default_factory=list)
+
+
+class MessageInput(BaseModel):
+    occasion: Literal["received", "emergency", "assigned", "awaiting_approval", "needs_review", "daily_digest"]
+    language: str = "en"
+    title: str = ""
     category: str = ""
     priority: str = ""
     response_time: str = ""
@@ -93,6 +110,7 @@ class MessageInput(BaseModel):
     property_name: str = ""
     unit_label: str = ""
     estimated_cost_max: str = ""
+    digest: DigestFacts | None = None
 
 
 class Message(BaseModel):

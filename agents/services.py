@@ -40,7 +40,7 @@ from .costs import adjust_with_history
 from .crew import AnalyzerDeps, CoordinatorDeps
 from .models import AgentRun
 from .runner import run_agent
-from .schemas import CoordinationInput, MessageInput, QualityInput, TriageInput
+from .schemas import CoordinationInput, DigestFacts, MessageInput, QualityInput, TriageInput
 
 logger = structlog.get_logger(__name__)
 
@@ -335,6 +335,22 @@ def crew_communicate(
     if result.ok:
         _decide(result.run, AgentRun.Decision.APPLIED)
     return result.run
+
+
+def crew_word_digest(*, organization_id: int, facts: dict) -> dict[str, str] | None:
+    """The Communication Agent's wording of an organization's daily digest (registered with notifications).
+
+    Returns {"subject", "body", "sms"} for staff, or None when the agent failed (the template's words go out).
+    """
+    payload = MessageInput(occasion="daily_digest", language="en", digest=DigestFacts.model_validate(facts))
+    result = run_agent("communicator", payload, organization_id=organization_id)
+    if not result.ok:
+        return None
+    staff = next((m for m in result.output.messages if m.audience == "staff"), None)
+    if staff is None:
+        return None
+    _decide(result.run, AgentRun.Decision.APPLIED)
+    return {"subject": staff.subject, "body": staff.body, "sms": staff.sms}
 
 
 # -- quality control -----------------------------------------------------------------------------

@@ -1188,7 +1188,13 @@ def invoice_reject(*, invoice: Invoice, user: User, reason: str) -> Invoice:
     _event(
         request=request, actor=Actor.of(user), kind=RequestEvent.Kind.NOTE, note=f"Invoice rejected: {reason.strip()}"
     )
-    events.publish(events.invoice_changed, request_id=request.pk, invoice_id=locked.pk, status=locked.status)
+    events.publish(
+        events.invoice_changed,
+        request_id=request.pk,
+        invoice_id=locked.pk,
+        status=locked.status,
+        reason=locked.rejection_reason,
+    )
     _refresh(invoice, locked)
     return locked
 

@@ -34,6 +34,7 @@ class Event(models.TextChoices):
     COMMENT_ADDED = "comment_added", "Comment added"
     INVOICE_SUBMITTED = "invoice_submitted", "Invoice submitted"
     INVOICE_APPROVED = "invoice_approved", "Invoice approved"
+    INVOICE_REJECTED = "invoice_rejected", "Invoice rejected"
     INVOICE_PAID = "invoice_paid", "Invoice paid"
     INSURANCE_EXPIRING = "insurance_expiring", "Insurance expiring"
     DAILY_DIGEST = "daily_digest", "Daily digest"

@@ -76,7 +76,7 @@ def _job_event(signal_name: str, detail_key: str = ""):  # type: ignore[no-untyp
         key = str(payload.get("offer_id") or payload.get("appointment_id") or payload.get("invoice_id") or "")
         extra = {
             name: payload[name]
-            for name in ("appointment_id", "reason")
+            for name in ("appointment_id", "invoice_id", "reason")
             if isinstance(payload.get(name), int | str) and payload.get(name) != ""
         }
         _hand_over(

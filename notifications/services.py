@@ -22,9 +22,9 @@ dedupe         tells apart repeated occurrences of one event on one request (an 
                (or "contractor-<id>" for a contractor without a login); a call whose key exists sends
                nothing more on that channel.
 extra_context  recognised keys: "appointment_id" (the appointment's time and place; appointment e-mails
-               carry it as an .ics), "comment_id", "ics" (calendar text or bytes to attach to the
-               e-mail), "link" (instead of the request's page), "reason", "safety_instructions" (a
-               list of steps, instead of those stored on the request); without a request,
+               carry it as an .ics), "comment_id", "invoice_id" (its number and total), "ics" (calendar
+               text or bytes to attach to the e-mail), "link" (instead of the request's page), "reason",
+               "safety_instructions" (a list of steps, instead of those stored on the request); without a request,
                "user_id" (tenant), "organization_id" (staff) or "contractor_id" (contractor; with a
                request it names a contractor not yet assigned, e.g. for job_offered); "staff_roles"
                (["manager"] or ["admin"]: only those staff). Other keys are passed to the templates
@@ -65,11 +65,11 @@ from django.utils import timezone
 from contractors.models import Contractor
 from domi.accounts.models import Organization, User
 from domi.errors import InvalidTransition
-from domi.taxonomy import RESPONSE_TIME, Priority
+from domi.taxonomy import PRIORITY_RANK, RESPONSE_TIME, Priority
 from maintenance.models import OPEN_STATUSES, Appointment, Comment, MaintenanceRequest, RequestEvent
 from maintenance.models import Status as RequestStatus
 
-from . import channels, content, selectors
+from . import channels, content, selectors, wording
 from .calendar import appointment_ics
 from .events import ALL_EVENTS, Audience, Channel, Event
 from .models import Delivery, Notification, NotificationPreference, QuietHours, SmsOptOut
@@ -228,6 +228,11 @@ def _context(*, event: str, request: MaintenanceRequest | None, extra: dict[str,
         context["appointment"] = live or appointments.order_by("-created_at", "-id").first()
     if extra.get("comment_id"):
         context["comment"] = request.comments.select_related("author").filter(pk=extra["comment_id"]).first()
+    if extra.get("invoice_id"):
+        invoice = request.invoices.filter(pk=extra["invoice_id"]).first()
+        if invoice is not None:
+            context.setdefault("invoice_number", invoice.number)
+            context.setdefault("amount", f"{invoice.total} {invoice.currency}")
     if event == Event.WORK_COMPLETED:
         context["confirm_link"] = content.confirm_link(request)
     return context
@@ -798,7 +803,11 @@ def insurance_expiring_notify(*, today: date | None = None) -> int:
 
 
 def daily_digests_send(*, now: datetime | None = None) -> int:
-    """Each organization's staff get one summary a day, from 07:00 in the organization's time zone."""
+    """Each organization's staff get one summary a day, from 07:00 in the organization's time zone.
+
+    The Communication Agent words it when the crew has registered a writer (notifications.wording); the
+    template lists the figures and the requests to look at first either way.
+    """
     now = now or timezone.now()
     sent = 0
     for organization in Organization.objects.all():
@@ -808,13 +817,28 @@ def daily_digests_send(*, now: datetime | None = None) -> int:
             local = now.astimezone(UTC)
         if local.hour < DIGEST_LOCAL_HOUR:
             continue
+        dedupe = f"digest-{local:%Y-%m-%d}"
+        already = Delivery.objects.filter(
+            organization=organization, event=Event.DAILY_DIGEST, idempotency_key__endswith=f":{dedupe}"
+        )
+        if already.exists():
+            continue  # sent today: don't pay for the wording again
+        counts = _digest_counts(organization, now)
+        attention = _digest_attention(organization, now)
+        facts = {
+            "organization": organization.name,
+            "date": local.date().isoformat(),
+            "counts": counts,
+            "attention": [{k: v for k, v in item.items() if k != "request_id"} for item in attention],
+        }
         sent += len(
             notification_send(
                 event=Event.DAILY_DIGEST,
                 request_id=None,
                 audience=Audience.STAFF,
-                dedupe=f"digest-{local:%Y-%m-%d}",
-                extra_context={"organization_id": organization.pk, "counts": _digest_counts(organization, now)},
+                words=wording.words_for(Event.DAILY_DIGEST, organization_id=organization.pk, facts=facts),
+                dedupe=dedupe,
+                extra_context={"organization_id": organization.pk, "counts": counts, "attention": attention},
             )
         )
     return sent
@@ -833,6 +857,37 @@ def _digest_counts(organization: Organization, now: datetime) -> dict[str, int]:
     }
 
 
+DIGEST_ATTENTION_LIMIT = 5
+
+
+def _digest_attention(organization: Organization, now: datetime) -> list[dict[str, Any]]:
+    """The open requests to look at first: overdue ones, most urgent and latest first, then those waiting on staff."""
+    waiting_on_staff = [RequestStatus.NEEDS_REVIEW, RequestStatus.AWAITING_APPROVAL]
+    open_requests = MaintenanceRequest.objects.filter(organization=organization, status__in=OPEN_STATUSES)
+    candidates = list(
+        open_requests.filter(Q(due_by__lt=now) | Q(status__in=waiting_on_staff))
+        .select_related("unit__property")
+        .only("pk", "title", "status", "priority", "due_by", "unit__label", "unit__property__name")
+        .order_by("due_by")[:200]
+    )
+    candidates.sort(
+        key=lambda r: (r.due_by is None or r.due_by >= now, PRIORITY_RANK.get(r.priority, 9), r.due_by or now)
+    )
+    return [
+        {
+            "request_id": request.pk,
+            "title": request.title,
+            "place": f"{request.unit.property.name} {request.unit.label}",
+            "status": request.status,
+            "priority": request.priority,
+            "hours_overdue": round((now - request.due_by).total_seconds() / 3600, 1)
+            if request.due_by and request.due_by < now
+            else 0,
+        }
+        for request in candidates[:DIGEST_ATTENTION_LIMIT]
+    ]
+
+
 # What the contractor's side of a job announces, and to whom: (signal, detail) -> (event, audiences).
 JOB_ANNOUNCEMENTS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
     ("job_offer_reminded", ""): (Event.JOB_OFFERED, (C,)),
@@ -842,6 +897,7 @@ JOB_ANNOUNCEMENTS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
     ("appointment_changed", "cancelled"): (Event.APPOINTMENT_CANCELLED, (T, C)),
     ("invoice_changed", "awaiting_approval"): (Event.INVOICE_SUBMITTED, (ST,)),
     ("invoice_changed", "approved"): (Event.INVOICE_APPROVED, (C,)),
+    ("invoice_changed", "rejected"): (Event.INVOICE_REJECTED, (C,)),
     ("invoice_changed", "paid"): (Event.INVOICE_PAID, (C, ST)),
 }
 

@@ -309,3 +309,34 @@ def test_the_cost_range_follows_the_organizations_paid_invoices(crew_tenant, cre
     second.refresh_from_db()
     assert second.estimated_cost_min < Decimal(1000) < second.estimated_cost_max
     assert "median of 5 paid invoices" in second.agent_runs.get(agent="analyzer").output["rationale"]
+
+
+def test_the_communication_agent_words_the_daily_digest(org, unit, django_capture_on_commit_callbacks):
+    """The crew's writer is registered at start-up: staff's digest opens with what to do first, and why."""
+    from datetime import UTC, datetime
+
+    from notifications import services as notifications
+
+    now = datetime(2030, 6, 3, 14, 0, tzinfo=UTC)
+    staff = factories.StaffFactory(organization=org)
+    factories.MaintenanceRequestFactory(
+        unit=unit, title="No heat in bedroom", priority="high", status="triaged", due_by=now - timedelta(hours=30)
+    )
+    factories.MaintenanceRequestFactory(
+        unit=unit, title="Sparking outlet", priority="emergency", status="triaged", due_by=now - timedelta(hours=3)
+    )
+    factories.MaintenanceRequestFactory(
+        unit=unit, title="Odd noise", status="needs_review", due_by=now + timedelta(days=2)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.daily_digests_send(now=now)
+
+    digest = next(m for m in mail.outbox if m.to == [staff.email])
+    # The emergency comes first though the other request is later: urgency, then lateness.
+    assert digest.subject == f"{org.name}: 2 overdue, start with “Sparking outlet”"
+    assert "Start with “Sparking outlet”" in digest.body
+    assert "Then “No heat in bedroom” (30 h)" in digest.body
+    assert "Waiting on staff: 1 the AI crew could not triage" in digest.body
+    run = AgentRun.objects.get(agent="communicator", organization=org)
+    assert run.input["occasion"] == "daily_digest" and run.outcome == "succeeded"
+    assert run.request_id is None

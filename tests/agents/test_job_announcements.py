@@ -53,3 +53,32 @@ def test_a_moved_visit_tells_tenant_and_contractor(offered, crew_tenant):
     maintenance.appointment_reschedule(request=request, actor=Actor.of(offer.contractor.user), start=later)
     told = {r for r, _ in _who(request, "appointment_changed")}
     assert told == {crew_tenant.pk, offer.contractor.user_id}
+
+
+def test_an_invoice_over_the_estimate_goes_to_staff_and_its_rejection_back_to_the_contractor(
+    offered, crew_staff, settings
+):
+    settings.DOMI_INVOICE_APPROVAL_TOLERANCE = "0.10"
+    request, offer = offered
+    actor = Actor.of(offer.contractor.user)
+    maintenance.job_offer_accept(offer=offer, actor=actor)
+    request.refresh_from_db()
+    maintenance.job_start(request=request, actor=actor)
+    maintenance.job_complete(request=request, actor=actor, notes="Replaced the cartridge.")
+    request.refresh_from_db()
+    invoice = maintenance.invoice_submit(
+        request=request,
+        actor=actor,
+        number="RF-1042",
+        lines=[{"kind": "part", "description": "Boiler", "quantity": 1, "unit_price": "9000.00"}],
+    )
+    assert invoice.status == "awaiting_approval"
+    assert {r for r, _ in _who(request, "invoice_submitted")} == {crew_staff.pk}
+
+    maintenance.invoice_reject(invoice=invoice, user=crew_staff, reason="The quote was for a cartridge, not a boiler.")
+    rejected = Delivery.objects.filter(request=request, event="invoice_rejected")
+    assert {d.recipient_id for d in rejected} == {offer.contractor.user_id}
+    email = rejected.get(channel="email")
+    assert "RF-1042" in email.body and "9000.00 USD" in email.body
+    assert "Reason: The quote was for a cartridge, not a boiler." in email.body
+    assert not Delivery.objects.filter(request=request, event="invoice_rejected", recipient=crew_staff).exists()

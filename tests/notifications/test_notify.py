@@ -324,10 +324,13 @@ def test_a_notice_about_no_request_names_its_people(world, after_commit):
         request_id=None,
         event=Event.DAILY_DIGEST,
         audience=Audience.STAFF,
-        extra_context={"organization_id": world.request.organization_id, "lines": ["3 requests are overdue"]},
+        extra_context={
+            "organization_id": world.request.organization_id,
+            "attention": [{"title": "Boiler out", "place": "Oak 2B", "status": "assigned", "hours_overdue": 3}],
+        },
     )
     assert {d.recipient for d in digest} == world.staff
-    assert "- 3 requests are overdue" in mail.outbox[-1].body
+    assert "- Boiler out (Oak 2B): overdue by 3 h" in mail.outbox[-1].body
     with pytest.raises(ValueError, match="organization_id"):
         services.notify(event=Event.DAILY_DIGEST, request_id=None, audience=Audience.STAFF)
 

@@ -173,6 +173,78 @@ def test_one_digest_a_day_from_seven_in_the_organizations_time_zone(world, after
     assert digests.filter(recipient=world.manager).count() == 2
 
 
+@pytest.fixture
+def digest_writer():
+    """Stands in for the crew's writer in the registry (restored afterwards), recording each call."""
+    from notifications import wording
+
+    calls = []
+    previous = wording._writers.get("daily_digest")
+
+    def install(writer):
+        def recording(**kwargs):
+            calls.append(kwargs)
+            return writer(**kwargs)
+
+        wording.register("daily_digest", recording)
+        return calls
+
+    yield install
+    if previous is not None:
+        wording.register("daily_digest", previous)
+    else:
+        wording.unregister("daily_digest")
+
+
+def _overdue(world, *, hours):
+    world.request.due_by = datetime(2030, 6, 3, 14, 0, tzinfo=UTC) - timedelta(hours=hours)
+    world.request.save()
+
+
+def test_the_digest_is_worded_by_the_writer_once_a_day(world, after_commit, digest_writer):
+    _overdue(world, hours=5)
+    calls = digest_writer(lambda **_: {"subject": "Three things today", "body": "Call the plumber first."})
+    with after_commit():
+        services.daily_digests_send(now=datetime(2030, 6, 3, 14, 0, tzinfo=UTC))
+        services.daily_digests_send(now=datetime(2030, 6, 3, 15, 0, tzinfo=UTC))  # the job runs again
+    ours = [c for c in calls if c["organization_id"] == world.request.organization_id]
+    assert len(ours) == 1, "the wording is paid for once a day"
+    assert len(calls) == 2, "and once for the other organization"
+    facts = ours[0]["facts"]
+    assert facts["counts"]["overdue"] == 1
+    assert facts["attention"] == [
+        {
+            "title": "Leaking kitchen tap",
+            "place": f"{world.request.unit.property.name} {world.request.unit.label}",
+            "status": "in_progress",
+            "priority": "high",
+            "hours_overdue": 5.0,
+        }
+    ]
+    digest = next(m for m in mail.outbox if m.to == [world.manager.email])
+    assert digest.subject == "Three things today"
+    assert "Call the plumber first." in digest.body
+    # The fixed parts stay: the figures and the list of what to look at first.
+    assert "- Overdue: 1" in digest.body
+    assert "Leaking kitchen tap" in digest.body and "overdue by 5" in digest.body
+
+
+def test_a_failing_writer_leaves_the_templates_words(world, after_commit, digest_writer):
+    _overdue(world, hours=2)
+
+    def broken(**_):
+        raise TimeoutError("the model did not answer")
+
+    digest_writer(broken)
+    with after_commit():
+        sent = services.daily_digests_send(now=datetime(2030, 6, 3, 14, 0, tzinfo=UTC))
+    assert sent > 0
+    digest = next(m for m in mail.outbox if m.to == [world.manager.email])
+    assert digest.subject == "Your daily maintenance summary"
+    assert "Here is where maintenance stands today." in digest.body
+    assert "To look at first:" in digest.body and "Leaking kitchen tap" in digest.body
+
+
 def test_every_job_is_scheduled_and_registered():
     scheduled = set(PeriodicTask.objects.filter(name__startswith="Notifications:").values_list("task", flat=True))
     assert scheduled == {
