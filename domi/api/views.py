@@ -8,12 +8,12 @@ Which roles may call a method at all is declared beside it (`roles`, checked by 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from domi.accounts.models import User
 
 from .audit import audit_actor_record
+from .filters import FilterBackend
 from .pagination import Pagination
 from .permissions import HasRole
 
@@ -32,7 +33,7 @@ from .permissions import HasRole
 class BaseAPIView(GenericAPIView):
     permission_classes = [HasRole]
     pagination_class = Pagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     # JSON only; an upload endpoint names the multipart parser itself.
     parser_classes = [JSONParser]
     # No OPTIONS: the OpenAPI schema describes every endpoint.
@@ -114,3 +115,8 @@ class ScopedAPIView(BaseAPIView):
         page = self.paginate_queryset(self.filter_queryset(queryset))
         data = serializer_class(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
+
+    def paginated_rows(self, queryset: QuerySet, rows: Callable[[QuerySet], QuerySet], render: Callable) -> Response:
+        """A list read as plain rows: filter, turn into rows (values_list), paginate, render each page's rows."""
+        page = self.paginate_queryset(rows(self.filter_queryset(queryset)))
+        return self.get_paginated_response(render(page))

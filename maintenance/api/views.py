@@ -36,6 +36,7 @@ from .serializers import (
     RequestCreateInput,
     RequestDetailOutput,
     RequestListOutput,
+    RequestListRows,
     RequiredReasonInput,
     TransitionInput,
     TriageInput,
@@ -83,7 +84,7 @@ class RequestListView(RequestScope):
         responses={200: RequestListOutput(many=True)},
     )
     def get(self, request: Request) -> Response:
-        return self.paginated(self.scope, RequestListOutput)
+        return self.paginated_rows(self.scope, RequestListRows.rows, RequestListRows.render)
 
     @extend_schema(
         tags=TAGS,
