@@ -226,6 +226,10 @@ def maintenance_request_transition(
         raise ValidationError({"note": "Please give a reason."})
     if to_status == S.TRIAGED and (not locked.category or not locked.priority):
         raise InvalidTransition("A request needs a category and a priority before it is triaged.")
+    open_offers = JobOffer.objects.filter(request_id=locked.pk, status=JobOffer.Status.OFFERED)
+    if from_status == S.ASSIGNED and actor.role == CONTRACTOR and open_offers.exists():
+        # Accepting or declining records the answer, confirms or frees the visit and tells staff.
+        raise InvalidTransition("Answer the job offer first: accept or decline it.")
 
     now = timezone.now()
     changes: dict[str, object] = {"status": to_status, "updated_at": now}
@@ -247,6 +251,9 @@ def maintenance_request_transition(
     updated = MaintenanceRequest.objects.filter(pk=locked.pk, status=from_status).update(**changes)
     if updated != 1:
         raise InvalidTransition("The request changed while you were acting on it; reload and try again.")
+    if from_status == S.ASSIGNED:
+        # Staff took the job back, cancelled it or scheduled it themselves: an unanswered offer is void.
+        open_offers.update(status=JobOffer.Status.WITHDRAWN, responded_at=now)
     if to_status == S.CANCELLED or (to_status == S.TRIAGED and from_status in (S.ASSIGNED, S.REOPENED)):
         # The visit goes with the job: a declined, taken-back or cancelled job frees the contractor's slot.
         Appointment.objects.filter(
@@ -1150,6 +1157,8 @@ def invoice_submit(
         kind=RequestEvent.Kind.NOTE,
         note="Invoice submitted; "
         + ("it is above the estimate and waits for staff approval." if needs_approval else "approved automatically."),
+        # Money between the organization and its contractor is not the tenant's business: staff-only.
+        is_shared=False,
     )
     events.publish(events.invoice_changed, request_id=locked.pk, invoice_id=invoice.pk, status=invoice.status)
     return invoice
@@ -1169,7 +1178,9 @@ def invoice_approve(*, invoice: Invoice, user: User) -> Invoice:
         raise InvalidTransition(f"The invoice is {locked.get_status_display().lower()}, not awaiting approval.")
     locked.status, locked.decided_at, locked.decided_by = Invoice.Status.APPROVED, timezone.now(), user
     locked.save(update_fields=["status", "decided_at", "decided_by"])
-    _event(request=request, actor=Actor.of(user), kind=RequestEvent.Kind.NOTE, note="Invoice approved.")
+    _event(
+        request=request, actor=Actor.of(user), kind=RequestEvent.Kind.NOTE, note="Invoice approved.", is_shared=False
+    )
     events.publish(events.invoice_changed, request_id=request.pk, invoice_id=locked.pk, status=locked.status)
     _refresh(invoice, locked)
     return locked
@@ -1186,7 +1197,11 @@ def invoice_reject(*, invoice: Invoice, user: User, reason: str) -> Invoice:
     locked.rejection_reason = reason.strip()
     locked.save(update_fields=["status", "decided_at", "decided_by", "rejection_reason"])
     _event(
-        request=request, actor=Actor.of(user), kind=RequestEvent.Kind.NOTE, note=f"Invoice rejected: {reason.strip()}"
+        request=request,
+        actor=Actor.of(user),
+        kind=RequestEvent.Kind.NOTE,
+        note=f"Invoice rejected: {reason.strip()}",
+        is_shared=False,
     )
     events.publish(
         events.invoice_changed,
@@ -1208,6 +1223,7 @@ def _invoice_mark_paid(invoice: Invoice, payment: Payment, actor: Actor) -> None
         actor=actor,
         kind=RequestEvent.Kind.NOTE,
         note=f"Invoice paid via {payment.gateway}{via}.",
+        is_shared=False,
     )
     events.publish(events.invoice_changed, request_id=invoice.request_id, invoice_id=invoice.pk, status=invoice.status)
 

@@ -183,8 +183,21 @@ def test_each_step_runs_once_however_often_it_is_delivered(crew_tenant, crew_uni
     assert after == before
 
 
+def _answer_offer(request, contractor_user, *, decline: str = ""):
+    offer = request.offers.get(status="offered", contractor__user=contractor_user)
+    if decline:
+        maintenance.job_offer_decline(offer=offer, actor=Actor.of(contractor_user), reason=decline)
+    else:
+        maintenance.job_offer_accept(offer=offer, actor=Actor.of(contractor_user))
+
+
 def _complete(request, contractor_user, notes="Replaced the washer, tested, no drip."):
-    maintenance.maintenance_request_transition(request=request, to_status="scheduled", actor=Actor.of(contractor_user))
+    _answer_offer(request, contractor_user)
+    request.refresh_from_db()
+    if request.status == "assigned":  # accepted without a proposed visit: the contractor books one
+        maintenance.maintenance_request_transition(
+            request=request, to_status="scheduled", actor=Actor.of(contractor_user)
+        )
     maintenance.maintenance_request_transition(
         request=request, to_status="in_progress", actor=Actor.of(contractor_user)
     )
@@ -271,17 +284,13 @@ def test_a_declined_job_is_offered_to_the_next_contractor(crew_tenant, crew_unit
     request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
     request.refresh_from_db()
     first = request.assigned_contractor
-    maintenance.maintenance_request_transition(
-        request=request, to_status="triaged", actor=Actor.of(first.user), note="Fully booked this week."
-    )
+    _answer_offer(request, first.user, decline="Fully booked this week.")
     request.refresh_from_db()
     assert request.status == "assigned"
     assert request.assigned_contractor not in (None, first)
     assert not Appointment.objects.filter(contractor=first, status__in=["proposed", "confirmed"]).exists()
     second = request.assigned_contractor
-    maintenance.maintenance_request_transition(
-        request=request, to_status="triaged", actor=Actor.of(second.user), note="Not my area after all."
-    )
+    _answer_offer(request, second.user, decline="Not my area after all.")
     request.refresh_from_db()
     assert request.status == "needs_review", "nobody else is eligible: a person takes over"
 

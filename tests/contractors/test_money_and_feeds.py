@@ -72,6 +72,17 @@ def test_invoice_over_the_share_needs_staff_approval_and_can_be_rejected(job, co
     assert job.events.filter(note__contains="Invoice rejected: Quote was 200").exists()
 
 
+def test_invoice_notes_stay_off_the_tenants_timeline(job, contractor, staff, tenant):
+    from maintenance.selectors import request_timeline
+
+    _complete(job, contractor)
+    invoice = services.invoice_submit(request=job, actor=Actor.of(contractor.user))
+    services.payment_record_manual(invoice=invoice, user=staff, reference="BACS 1")
+    staff_notes = [e.note for e in request_timeline(request=job, user=staff) if e.note.startswith("Invoice")]
+    assert staff_notes == ["Invoice submitted; approved automatically.", "Invoice paid via manual (BACS 1)."]
+    assert not [e for e in request_timeline(request=job, user=tenant) if e.note.startswith("Invoice")]
+
+
 def test_only_a_completed_job_is_invoiced(job, contractor):
     from domi.errors import InvalidTransition
 
@@ -270,3 +281,28 @@ def test_inbound_command_accepts_the_job_and_refuses_bad_signatures(client, job,
     assert job.status == "assigned"
     response = _command(client, endpoint, body)
     assert response.status_code == 200 and response.json()["status"] == "scheduled"
+
+
+def test_a_contractor_answers_the_offer_rather_than_moving_the_status(job, contractor):
+    from domi.errors import InvalidTransition
+
+    offer = job.offers.get(status=JobOffer.Status.OFFERED)
+    for to_status, note in (("scheduled", ""), ("triaged", "Busy")):
+        with pytest.raises(InvalidTransition, match="accept or decline"):
+            services.maintenance_request_transition(
+                request=job, to_status=to_status, actor=Actor.of(contractor.user), note=note
+            )
+    offer.refresh_from_db()
+    assert offer.status == JobOffer.Status.OFFERED
+    _accept(job, contractor)
+    job.refresh_from_db()
+    assert job.status == "scheduled"
+
+
+def test_staff_taking_the_job_back_withdraw_the_open_offer(job, contractor, staff):
+    offer = job.offers.get(status=JobOffer.Status.OFFERED)
+    services.maintenance_request_transition(
+        request=job, to_status="triaged", actor=Actor.of(staff), note="Giving it to another firm."
+    )
+    offer.refresh_from_db()
+    assert offer.status == JobOffer.Status.WITHDRAWN and offer.responded_at is not None
