@@ -24,7 +24,7 @@ run: install
 	@echo "  back office  http://localhost:8000/admin/"
 	@echo "  API          http://localhost:8000/api/docs/"
 	@echo "  health       http://localhost:8000/healthz"
-	@if [ -n "$$REDIS_URL" ]; then echo "  Celery worker and beat on $$REDIS_URL"; else echo "  tasks run in-process (set REDIS_URL for Celery workers)"; fi
+	@if [ -n "$$REDIS_URL" ]; then echo "  Celery worker and beat on $$REDIS_URL"; else echo "  tasks run in-process; Celery beat runs the scheduled jobs (set REDIS_URL for Celery workers)"; fi
 	@echo ""
 	@if [ -n "$$REDIS_URL" ]; then $(VENV)/bin/honcho -f Procfile.services start; else $(VENV)/bin/honcho -f Procfile start; fi
 
