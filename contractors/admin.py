@@ -7,6 +7,7 @@ from domi.admin_site import OrganizationScopedAdmin, ScopedInline
 from .models import (
     AvailabilityWindow,
     Contractor,
+    ContractorInvitation,
     ServiceArea,
     TimeOff,
     Trade,
@@ -139,6 +140,18 @@ class WebhookAttemptAdmin(OrganizationScopedAdmin):
     organization_lookup = "delivery__endpoint__organization"
     list_display = ["delivery", "number", "status_code", "duration_ms", "created_at"]
     readonly_fields = ["delivery", "number", "status_code", "response_excerpt", "error", "duration_ms", "created_at"]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ContractorInvitation)
+class ContractorInvitationAdmin(OrganizationScopedAdmin):
+    organization_lookup = "contractor__organization"
+    list_display = ["invitation", "contractor"]
+    list_select_related = ["invitation", "contractor"]
+    search_fields = ["invitation__email", "contractor__company_name"]
+    readonly_fields = ["invitation", "contractor"]
 
     def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
         return False

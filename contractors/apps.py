@@ -8,7 +8,14 @@ class ContractorsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import Contractor, ServiceArea
+        from domi.accounts.models import Invitation
+        from domi.accounts.services import invitation_acceptor_register
+
+        from .models import Contractor, ContractorInvitation, ServiceArea
+        from .services import contractor_invitation_fulfil
 
         auditlog.register(Contractor, m2m_fields={"trades"})
         auditlog.register(ServiceArea)
+        auditlog.register(ContractorInvitation)
+        # Accepting a contractor's invitation makes the new account the roster entry's login.
+        invitation_acceptor_register(role=Invitation.Role.CONTRACTOR, acceptor=contractor_invitation_fulfil)

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from domi.accounts.models import Organization
+from domi.accounts.models import Invitation, Organization
 from domi.taxonomy import Category
 
 
@@ -235,3 +235,18 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number}: {self.status_code or self.error[:40]}"
+
+
+class ContractorInvitation(models.Model):
+    """What accepting an invitation for a roster entry gives: the new account becomes that contractor's login."""
+
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.CASCADE, primary_key=True, related_name="contractor_offer"
+    )
+    contractor = models.ForeignKey(Contractor, on_delete=models.PROTECT, related_name="invitations")
+
+    class Meta:
+        ordering = ["-invitation__created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.invitation.email} for {self.contractor}"

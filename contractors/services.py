@@ -10,9 +10,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from domi.accounts.models import Organization, User
+from domi.accounts import services as accounts_services
+from domi.accounts.models import Invitation, Organization, User
+from domi.errors import Conflict
 
-from .models import AvailabilityWindow, Contractor, ServiceArea, Trade
+from .models import AvailabilityWindow, Contractor, ContractorInvitation, ServiceArea, Trade
 
 
 @transaction.atomic
@@ -147,3 +149,48 @@ def contractor_set_weekly_availability(
         window.save()
         created.append(window)
     return created
+
+
+@transaction.atomic
+def contractor_invitation_create(
+    *, contractor: Contractor, invited_by: User, email: str = "", first_name: str = "", last_name: str = ""
+) -> Invitation:
+    """Staff invite a roster entry's person by e-mail (the contractor's address unless another is given);
+    accepting makes their account and links it to the entry as its login."""
+    contractor = Contractor.objects.select_for_update().select_related("organization").get(pk=contractor.pk)
+    if contractor.user_id is not None:
+        raise Conflict("This contractor already has a login.", code="contractor_has_login")
+    open_ones = ContractorInvitation.objects.filter(contractor=contractor, invitation__status=Invitation.Status.PENDING)
+    if open_ones.exists():
+        raise Conflict(
+            "This contractor already has an invitation that is not accepted: resend or revoke it.",
+            code="invitation_pending",
+        )
+    email = email or contractor.email
+    if not email:
+        raise ValidationError({"email": "The contractor has no e-mail address on file: give one."})
+    invitation = accounts_services.invitation_create(
+        organization=contractor.organization,
+        role=Invitation.Role.CONTRACTOR,
+        email=email,
+        invited_by=invited_by,
+        first_name=first_name,
+        last_name=last_name,
+        summary=f"Login for {contractor.company_name}",
+    )
+    offer = ContractorInvitation(invitation=invitation, contractor=contractor)
+    offer.full_clean()
+    offer.save()
+    return invitation
+
+
+def contractor_invitation_fulfil(*, invitation: Invitation, user: User) -> Contractor:
+    """On acceptance (inside its transaction): the new account becomes the contractor's login."""
+    offer = ContractorInvitation.objects.get(invitation=invitation)
+    contractor = Contractor.objects.select_for_update().get(pk=offer.contractor_id)
+    if contractor.user_id is not None:
+        raise Conflict("This contractor got a login meanwhile.", code="contractor_has_login")
+    contractor.user = user
+    contractor.full_clean()
+    contractor.save(update_fields=["user"])
+    return contractor

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from domi.admin_site import OrganizationScopedAdmin, ScopedInline
 
-from .models import Property, Tenancy, Unit
+from .models import Property, Tenancy, TenancyInvitation, Unit
 
 
 class UnitInline(ScopedInline, admin.TabularInline):
@@ -68,3 +68,15 @@ class TenancyAdmin(OrganizationScopedAdmin):
     @admin.display(boolean=True, description="Active")
     def is_active(self, obj: Tenancy) -> bool:
         return obj.is_active
+
+
+@admin.register(TenancyInvitation)
+class TenancyInvitationAdmin(OrganizationScopedAdmin):
+    organization_lookup = "unit__property__organization"
+    list_display = ["invitation", "unit", "start_date"]
+    list_select_related = ["invitation", "unit__property"]
+    search_fields = ["invitation__email", "unit__label", "unit__property__name"]
+    readonly_fields = ["invitation", "unit", "start_date"]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False

@@ -8,7 +8,13 @@ class PropertiesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import Property, Tenancy, Unit
+        from domi.accounts.models import Invitation
+        from domi.accounts.services import invitation_acceptor_register
 
-        for model in (Property, Unit, Tenancy):
+        from .models import Property, Tenancy, TenancyInvitation, Unit
+        from .services import tenancy_invitation_fulfil
+
+        for model in (Property, Unit, Tenancy, TenancyInvitation):
             auditlog.register(model)
+        # Accepting a tenant's invitation gives the tenancy it offers.
+        invitation_acceptor_register(role=Invitation.Role.TENANT, acceptor=tenancy_invitation_fulfil)

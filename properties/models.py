@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from domi.accounts.models import Organization
+from domi.accounts.models import Invitation, Organization
 
 
 class Property(models.Model):
@@ -114,3 +114,19 @@ class Tenancy(models.Model):
     def is_active(self) -> bool:
         today = timezone.localdate()
         return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+
+
+class TenancyInvitation(models.Model):
+    """What accepting an invitation to a unit gives: the tenancy of that unit from the start date."""
+
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.CASCADE, primary_key=True, related_name="tenancy_offer"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="invitations")
+    start_date = models.DateField()
+
+    class Meta:
+        ordering = ["-invitation__created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.invitation.email} to {self.unit} from {self.start_date}"

@@ -9,10 +9,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
-from domi.accounts.models import Organization, User
+from domi.accounts import services as accounts_services
+from domi.accounts.models import Invitation, Organization, User
 
-from .models import Property, Tenancy, Unit
+from .models import Property, Tenancy, TenancyInvitation, Unit
 
 
 @transaction.atomic
@@ -122,3 +124,37 @@ def tenancy_end(*, tenancy: Tenancy, end_date: date | None) -> Tenancy:
         raise ValidationError({"end_date": "A tenancy cannot end before it starts."})
     _apply(tenancy, {"end_date": end_date}, frozenset({"end_date"}))
     return tenancy
+
+
+@transaction.atomic
+def tenancy_invitation_create(
+    *,
+    unit: Unit,
+    email: str,
+    invited_by: User,
+    start_date: date | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> Invitation:
+    """Staff invite a tenant to a unit by e-mail; accepting makes their account and the tenancy (from start_date,
+    today unless given)."""
+    start_date = start_date or timezone.localdate()
+    invitation = accounts_services.invitation_create(
+        organization=unit.property.organization,
+        role=Invitation.Role.TENANT,
+        email=email,
+        invited_by=invited_by,
+        first_name=first_name,
+        last_name=last_name,
+        summary=f"Tenancy of {unit} from {start_date.isoformat()}",
+    )
+    offer = TenancyInvitation(invitation=invitation, unit=unit, start_date=start_date)
+    offer.full_clean()
+    offer.save()
+    return invitation
+
+
+def tenancy_invitation_fulfil(*, invitation: Invitation, user: User) -> Tenancy:
+    """On acceptance (inside its transaction): the new tenant gets the tenancy the invitation offered."""
+    offer = TenancyInvitation.objects.select_related("unit__property").get(invitation=invitation)
+    return tenancy_create(tenant=user, unit=offer.unit, start_date=offer.start_date)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from contractors import selectors
 from contractors.models import Contractor
+from domi.accounts.api.serializers import InvitationCreateInput, InvitationOutput
 from domi.accounts.models import Organization, User
 from domi.accounts.selectors import organization_list_visible_to
 from domi.api.fields import ScopedPrimaryKeyRelatedField
@@ -92,3 +93,16 @@ class ContractorCreateInput(ContractorUpdateInput):
                 raise serializers.ValidationError({"organization": "Say whose roster the contractor joins."})
             attrs["organization"] = user.organization
         return attrs
+
+
+class ContractorInvitationCreateInput(InvitationCreateInput):
+    email = serializers.EmailField(
+        required=False, help_text="Where the invitation goes; the contractor's e-mail address if omitted."
+    )
+
+
+class ContractorInvitationOutput(InvitationOutput):
+    contractor = serializers.IntegerField(source="contractor_offer.contractor_id")
+
+    class Meta(InvitationOutput.Meta):
+        fields = [*InvitationOutput.Meta.fields, "contractor"]

@@ -10,10 +10,17 @@ from contractors import selectors, services
 from contractors.models import Contractor
 from domi.accounts.models import User
 from domi.api.permissions import CONTRACTOR, STAFF, STAFF_ONLY
+from domi.api.ratelimit import ratelimit
 from domi.api.views import ScopedAPIView
 
 from .filters import ContractorFilter
-from .serializers import ContractorCreateInput, ContractorOutput, ContractorUpdateInput
+from .serializers import (
+    ContractorCreateInput,
+    ContractorInvitationCreateInput,
+    ContractorInvitationOutput,
+    ContractorOutput,
+    ContractorUpdateInput,
+)
 
 
 class ContractorScope(ScopedAPIView):
@@ -65,3 +72,23 @@ class ContractorDetailView(ContractorScope):
             contractor = services.contractor_update(contractor=self.object, **data)
             contractor = self.rescoped(contractor)
         return self.output(ContractorOutput, contractor)
+
+
+class ContractorInvitationView(ContractorScope):
+    roles = {"POST": STAFF_ONLY}
+    error_statuses = {"POST": (409, 429)}
+
+    @extend_schema(
+        tags=["invitations"],
+        summary="Invite this contractor to sign in",
+        description="Mails an invitation link (see /auth/invitations/accept/) to the address given, else to the "
+        "contractor's; accepting it makes their account, which becomes this roster entry's login. 409 "
+        "`contractor_has_login`, `invitation_pending` or `account_exists`. Limited per staff member.",
+        request=ContractorInvitationCreateInput,
+        responses={201: ContractorInvitationOutput},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        ratelimit(request, group="invitations.send.user", rate="invitation_send_per_user", key="user")
+        data = self.validated(ContractorInvitationCreateInput)
+        invitation = services.contractor_invitation_create(contractor=self.object, invited_by=request.user, **data)
+        return self.output(ContractorInvitationOutput, invitation, status=201)

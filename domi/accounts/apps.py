@@ -9,7 +9,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import Organization, User
+        from .models import Invitation, Organization, User
 
         auditlog.register(Organization)
         auditlog.register(User, exclude_fields=["password", "last_login"])
+        auditlog.register(Invitation, exclude_fields=["key_digest"])

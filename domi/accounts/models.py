@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -89,6 +90,9 @@ class User(AbstractUser):
     )
     phone = models.CharField(max_length=32, blank=True)
     language = models.CharField(max_length=8, choices=[("en", "English"), ("es", "Español")], default="en")
+    # When every refresh token of the person was last revoked (a password change or reset, a stolen token):
+    # a revoked token issued before it that comes back is a stale device, not a theft.
+    refresh_tokens_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -125,3 +129,87 @@ class User(AbstractUser):
     @property
     def is_contractor(self) -> bool:
         return self.role == self.Role.CONTRACTOR
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def open(self) -> InvitationQuerySet:
+        """Pending and not yet expired: the link still works."""
+        return self.filter(status=Invitation.Status.PENDING, expires_at__gt=timezone.now())
+
+    def expired(self) -> InvitationQuerySet:
+        return self.filter(status=Invitation.Status.PENDING, expires_at__lte=timezone.now())
+
+
+class Invitation(models.Model):
+    """An e-mail invitation to join an organization as a tenant or a contractor.
+
+    The invitee opens the link, sets a password and so creates their account; that also verifies the
+    address. What else accepting gives (the tenancy of a unit, the login of a roster entry) is recorded
+    beside it by the app that owns that thing, and done by the acceptor that app registers
+    (services.invitation_acceptor_register). Only a digest of the link's key is stored.
+    """
+
+    class Role(models.TextChoices):
+        TENANT = "tenant", _("Tenant")
+        CONTRACTOR = "contractor", _("Contractor")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+        # Shown, never stored: a pending invitation past its expiry.
+        EXPIRED = "expired", _("Expired")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="invitations")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    email = models.EmailField(_("e-mail address"))
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="What accepting gives, in words.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
+    )
+    user = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+        help_text="The account made by accepting.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    # The link's key, on the instance that issued it only (services._issue_key): the database keeps its digest.
+    issued_key: str = ""
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "revoked"]), name="invitation_status_stored"
+            ),
+            # One open invitation per address in an organization: resend or revoke it rather than add another.
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=Q(status="pending"),
+                name="invitation_one_pending_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} invitation for {self.email}"
+
+    @property
+    def current_status(self) -> str:
+        if self.status == self.Status.PENDING and self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.status

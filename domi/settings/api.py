@@ -22,6 +22,17 @@ DOMI_RATELIMITS = {
     "request_create_per_user": env("DOMI_RATELIMIT_REQUEST_CREATE_PER_USER", default="20/h"),
     # Upload calls by one person (each may carry several files).
     "upload_per_user": env("DOMI_RATELIMIT_UPLOAD_PER_USER", default="60/h"),
+    # Joining by invitation (reading and accepting one: the only way to sign up) from one address.
+    "signup_per_ip": env("DOMI_RATELIMIT_SIGNUP_PER_IP", default="20/h"),
+    # Password-reset mail asked for from one address, and for one e-mail address from anywhere.
+    "password_reset_per_ip": env("DOMI_RATELIMIT_PASSWORD_RESET_PER_IP", default="10/h"),
+    "password_reset_per_email": env("DOMI_RATELIMIT_PASSWORD_RESET_PER_EMAIL", default="3/h"),
+    # Verification mail (resent, or for a new address) asked for by one person.
+    "verification_send_per_user": env("DOMI_RATELIMIT_VERIFICATION_SEND_PER_USER", default="5/h"),
+    # Password changes tried by one person (each checks the current password).
+    "password_change_per_user": env("DOMI_RATELIMIT_PASSWORD_CHANGE_PER_USER", default="10/h"),
+    # Invitations sent (new or resent) by one staff member.
+    "invitation_send_per_user": env("DOMI_RATELIMIT_INVITATION_SEND_PER_USER", default="50/h"),
 }
 
 REST_FRAMEWORK = {
@@ -37,6 +48,12 @@ SPECTACULAR_SETTINGS = {
     # The schema and its Swagger UI are public: they describe the API, not anyone's data.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files, not a CDN: no internet needed.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge from the online validator (validator.swagger.io), which the page would otherwise fetch.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "RequestStatusEnum": "maintenance.models.Status",
         "AppointmentStatusEnum": "maintenance.models.Appointment.Status",
@@ -50,5 +67,7 @@ SPECTACULAR_SETTINGS = {
         "JobLineKindEnum": "maintenance.models.JobLine.Kind",
         "InvoiceStatusEnum": "maintenance.models.Invoice.Status",
         "PaymentStatusEnum": "maintenance.models.Payment.Status",
+        "InvitationStatusEnum": "domi.accounts.models.Invitation.Status",
+        "InvitationRoleEnum": "domi.accounts.models.Invitation.Role",
     },
 }

@@ -30,3 +30,27 @@ SPECTACULAR_SETTINGS = {
 }
 
 LOGIN_URL = "admin:login"
+
+# django-allauth: only its account machinery is used (e-mail addresses and their confirmation keys,
+# password-reset tokens, password validation, the adapter that sends the mail); the account flows
+# themselves are the REST API's (/api/v1/auth/...), and the links in the mail lead to the portal.
+ACCOUNT_ADAPTER = "domi.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+# A confirmed new address replaces the old one as the login.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env.int("ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", default=3)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Domi] "
+ACCOUNT_PREVENT_ENUMERATION = True
+# No "someone asked to reset the password of an unknown account" mail: people join by invitation only.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Rate limits are the API's own (DOMI_RATELIMITS), counted per address, e-mail and user.
+ACCOUNT_RATE_LIMITS = False
+# A password-reset link works once (the token signs the password hash) and for this many seconds.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=24) * 60 * 60
+# An invitation to join as a tenant or a contractor can be accepted once, for this many days.
+DOMI_INVITATION_EXPIRE_DAYS = env.int("DOMI_INVITATION_EXPIRE_DAYS", default=7)

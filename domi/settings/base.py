@@ -20,9 +20,14 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's own files, served from here: no CDN
     "auditlog",
     "django_celery_beat",
     "django_structlog",
+    # django-allauth's account machinery (e-mail addresses, confirmation keys, reset tokens, the adapter);
+    # before domi.accounts, whose admin replaces allauth's unscoped e-mail address admin.
+    "allauth",
+    "allauth.account",
     "domi.accounts",
     "properties",
     "contractors",
@@ -42,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "domi.urls"

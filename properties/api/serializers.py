@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from domi.accounts.api.serializers import InvitationCreateInput, InvitationOutput
 from domi.accounts.models import Organization, User
 from domi.accounts.selectors import organization_list_visible_to
 from domi.api.fields import ScopedPrimaryKeyRelatedField
@@ -129,3 +130,17 @@ class TenancyCreateInput(serializers.Serializer):
 
 class TenancyUpdateInput(serializers.Serializer):
     end_date = serializers.DateField(allow_null=True, help_text="The day the tenant moves out; null: open-ended.")
+
+
+class TenancyInvitationCreateInput(InvitationCreateInput):
+    start_date = serializers.DateField(
+        required=False, help_text="When the tenancy starts (the day it is accepted at the earliest); today if omitted."
+    )
+
+
+class TenancyInvitationOutput(InvitationOutput):
+    unit = UnitBriefOutput(source="tenancy_offer.unit")
+    start_date = serializers.DateField(source="tenancy_offer.start_date")
+
+    class Meta(InvitationOutput.Meta):
+        fields = [*InvitationOutput.Meta.fields, "unit", "start_date"]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("properties/<int:pk>/", views.PropertyDetailView.as_view(), name="properties-detail"),
     path("units/", views.UnitListView.as_view(), name="units-list"),
     path("units/<int:pk>/", views.UnitDetailView.as_view(), name="units-detail"),
+    path("units/<int:pk>/invitations/", views.UnitInvitationView.as_view(), name="units-invitations"),
     path("tenancies/", views.TenancyListView.as_view(), name="tenancies-list"),
     path("tenancies/<int:pk>/", views.TenancyDetailView.as_view(), name="tenancies-detail"),
 ]

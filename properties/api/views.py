@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from domi.accounts.models import User
 from domi.api.permissions import STAFF, STAFF_ONLY, TENANT
+from domi.api.ratelimit import ratelimit
 from domi.api.views import ScopedAPIView
 from properties import selectors, services
 from properties.models import Property, Tenancy, Unit
@@ -18,6 +19,8 @@ from .serializers import (
     PropertyOutput,
     PropertyUpdateInput,
     TenancyCreateInput,
+    TenancyInvitationCreateInput,
+    TenancyInvitationOutput,
     TenancyOutput,
     TenancyUpdateInput,
     UnitCreateInput,
@@ -100,6 +103,27 @@ class UnitDetailView(UnitScope):
     def patch(self, request: Request, pk: int) -> Response:
         data = self.validated(UnitUpdateInput, partial=True)
         return self.output(UnitOutput, services.unit_update(unit=self.object, **data))
+
+
+class UnitInvitationView(UnitScope):
+    roles = {"POST": STAFF_ONLY}
+    error_statuses = {"POST": (409, 429)}
+
+    @extend_schema(
+        tags=["invitations"],
+        summary="Invite a tenant to this unit",
+        description="Mails an invitation link to the address (see /auth/invitations/accept/); accepting it "
+        "makes the tenant's account and their tenancy of this unit from `start_date`. 409 `account_exists` "
+        "when the address already has an account (give them a tenancy instead), `invitation_pending` when "
+        "it already has an open invitation here. Limited per staff member.",
+        request=TenancyInvitationCreateInput,
+        responses={201: TenancyInvitationOutput},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        ratelimit(request, group="invitations.send.user", rate="invitation_send_per_user", key="user")
+        data = self.validated(TenancyInvitationCreateInput)
+        invitation = services.tenancy_invitation_create(unit=self.object, invited_by=request.user, **data)
+        return self.output(TenancyInvitationOutput, invitation, status=201)
 
 
 class TenancyScope(ScopedAPIView):

@@ -100,6 +100,22 @@ class TestRefreshAndLogout:
         theirs = sign_in(api, someone_else.email).json()
         assert api.post(REFRESH, {"refresh": theirs["refresh"]}, format="json").status_code == 200
 
+    def test_a_copy_used_after_an_earlier_sign_out_everywhere_still_revokes_the_family(self, api, tenant):
+        from domi.accounts.services import user_refresh_tokens_revoke
+
+        stale = sign_in(api, tenant.email).json()
+        user_refresh_tokens_revoke(user_id=tenant.pk)  # as a password change does
+        first = sign_in(api, tenant.email).json()
+        second = api.post(REFRESH, {"refresh": first["refresh"]}, format="json").json()
+
+        # The token revoked with all the others is refused and revokes nothing more.
+        assert_error(api.post(REFRESH, {"refresh": stale["refresh"]}, format="json"), 401, "not_authenticated")
+        assert api.post(REFRESH, {"refresh": second["refresh"]}, format="json").status_code == 200
+        third = sign_in(api, tenant.email).json()
+        # A token used once since then, coming back, is a stolen copy: the whole family goes.
+        assert_error(api.post(REFRESH, {"refresh": first["refresh"]}, format="json"), 401, "not_authenticated")
+        assert api.post(REFRESH, {"refresh": third["refresh"]}, format="json").status_code == 401
+
     def test_an_expired_refresh_token_is_refused(self, api, tenant):
         refresh = RefreshToken.for_user(tenant)
         refresh.set_exp(lifetime=-timedelta(seconds=1))

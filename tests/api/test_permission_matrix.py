@@ -92,6 +92,46 @@ def _png(name: str) -> Any:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
+NEW_PASSWORD = "a-fresh-and-long-passphrase-42"
+
+
+def _verification_key(w: World) -> dict[str, Any]:
+    """The key of a verification link for the first tenant's sign-in address."""
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+
+    address = EmailAddress.objects.create(user=w.tenant_owner, email=w.tenant_owner.email, primary=True)
+    return {"key": EmailConfirmationHMAC(address).key}
+
+
+def _reset_link(w: World) -> dict[str, Any]:
+    """The uid and key of a password-reset link for the first tenant, and a new password."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    user = w.tenant_owner
+    return {
+        "uid": user_pk_to_url_str(user),
+        "key": default_token_generator.make_token(user),
+        "new_password": NEW_PASSWORD,
+    }
+
+
+def _tenant_invitation(w: World) -> Any:
+    from properties.services import tenancy_invitation_create
+
+    return tenancy_invitation_create(unit=w.other_unit, email="new.tenant@example.com", invited_by=w.staff)
+
+
+def on_invitation(w: World) -> dict[str, Any]:
+    return {"pk": _tenant_invitation(w).pk}
+
+
+def on_contractor_without_login(w: World) -> dict[str, Any]:
+    from tests.factories import ContractorFactory
+
+    return {"pk": ContractorFactory(organization=w.org, company_name="Roof Ltd", user=None).pk}
+
+
 ALL_SIGNED_IN = expect(401, 200, 200, 200, 200, 200, 200, 200)
 REQUEST_READERS = expect(401, 200, 404, 200, 404, 200, 404, 200)
 STAFF_WRITES = expect(401, 403, 403, 403, 403, 200, 404, 200)
@@ -343,6 +383,52 @@ ROWS = [
         "get",
         expect(401, 403, 403, 200, 404, 200, 404, 200),
         kwargs=lambda w: {"pk": w.contractor.pk},
+    ),
+    # --- the manager's dashboard figures: staff only, their organization's (other staff: their own, empty)
+    Row("reports-overview", "get", expect(401, 403, 403, 403, 403, 200, 200, 200)),
+    # --- account flows: e-mail verification, passwords, joining by invitation (the public ones answer anyone)
+    Row("auth-email-verify", "post", expect(*[200] * 8), body=_verification_key),
+    Row("auth-email-resend", "post", expect(401, *[202] * 7)),
+    Row(
+        "auth-email-change",
+        "post",
+        expect(401, *[202] * 7),
+        body=lambda w: {"email": "new.address@example.com", "password": PASSWORD},
+    ),
+    Row("auth-password-reset", "post", expect(*[202] * 8), body=lambda w: {"email": w.tenant_owner.email}),
+    Row("auth-password-reset-confirm", "post", expect(*[204] * 8), body=_reset_link),
+    Row(
+        "auth-password-change",
+        "post",
+        expect(401, *[200] * 7),
+        body=lambda w: {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+    ),
+    Row(
+        "auth-invitation-inspect", "post", expect(*[200] * 8), body=lambda w: {"key": _tenant_invitation(w).issued_key}
+    ),
+    Row(
+        "auth-invitation-accept",
+        "post",
+        expect(*[201] * 8),
+        body=lambda w: {"key": _tenant_invitation(w).issued_key, "password": NEW_PASSWORD},
+    ),
+    # --- invitations: staff of the organization; another organization's are not found
+    Row("invitations-list", "get", expect(401, 403, 403, 403, 403, 200, 200, 200)),
+    Row("invitations-detail", "get", STAFF_WRITES, kwargs=on_invitation),
+    Row("invitations-revoke", "post", STAFF_WRITES, kwargs=on_invitation),
+    Row("invitations-resend", "post", STAFF_WRITES, kwargs=on_invitation),
+    Row(
+        "units-invitations",
+        "post",
+        expect(401, 403, 403, 403, 403, 201, 404, 201),
+        kwargs=lambda w: {"pk": w.other_unit.pk},
+        body=lambda w: {"email": "new.tenant@example.com"},
+    ),
+    Row(
+        "contractors-invitations",
+        "post",
+        expect(401, 403, 403, 403, 403, 201, 404, 201),
+        kwargs=on_contractor_without_login,
     ),
 ]
 

@@ -105,6 +105,19 @@ def preferences(world: World) -> tuple[str, User]:
     return "/api/v1/notifications/preferences/", world.staff
 
 
+def invitations(world: World) -> tuple[str, User]:
+    from domi.accounts.models import Invitation
+
+    now = timezone.now()
+    inviters = [world.staff, factories.StaffFactory(organization=world.org), None]
+    Invitation.objects.bulk_create(
+        [Invitation(organization=world.org, role="tenant", email=f"i{n}@example.com", key_digest=f"{n:064x}",
+                    invited_by=inviters[n % 3], sent_at=now, expires_at=now + timedelta(days=n - 5))
+         for n in range(ROWS)]
+    )  # fmt: skip
+    return "/api/v1/invitations/", world.staff
+
+
 CASES: list[Callable[[World], tuple[str, User]]] = [
     requests_for_staff,
     requests_for_tenant,
@@ -117,6 +130,7 @@ CASES: list[Callable[[World], tuple[str, User]]] = [
     contractors,
     notifications,
     preferences,
+    invitations,
 ]
 
 

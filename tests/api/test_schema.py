@@ -9,7 +9,16 @@ from drf_spectacular.generators import SchemaGenerator
 
 from .test_permission_matrix import _v1_routes
 
-PUBLIC = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/"}
+PUBLIC = {
+    "/api/v1/auth/token/",
+    "/api/v1/auth/token/refresh/",
+    "/api/v1/auth/logout/",
+    "/api/v1/auth/email/verify/",
+    "/api/v1/auth/password/reset/",
+    "/api/v1/auth/password/reset/confirm/",
+    "/api/v1/auth/invitations/inspect/",
+    "/api/v1/auth/invitations/accept/",
+}
 
 
 @pytest.fixture(scope="module")

@@ -3,21 +3,23 @@
 Each refresh token works once: refreshing blacklists it and hands out a new one. A refresh token that
 comes back after it was used means a copy of it is in someone else's hands, so every refresh token of
 that person is revoked and they sign in again (access tokens already issued run out within minutes).
+A token that was revoked with all the others (a password change or reset) and comes back from a device
+that was not told is refused, and revokes nothing more: the tokens issued since then stay good.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.db import transaction
-from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
 from domi.accounts.models import User
+from domi.accounts.services import user_refresh_tokens_revoke
 
 
 class InvalidToken(AuthenticationFailed):
@@ -37,6 +39,11 @@ def token_pair_issue(*, request: Request, email: str, password: str) -> dict[str
     return _pair(RefreshToken.for_user(user))
 
 
+def token_pair_for(*, user: User) -> dict[str, str]:
+    """A new access and refresh token for a person who has just proved who they are (e.g. changed their password)."""
+    return _pair(RefreshToken.for_user(user))
+
+
 def token_refresh(*, refresh: str) -> dict[str, str]:
     """A new access token and a new refresh token for a refresh token that has not been used yet."""
     token = _valid_refresh_token(refresh, detect_reuse=True)
@@ -50,7 +57,7 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
             token.set_iat()
             token.outstand()
     if not first_use:  # another request used it a moment ago
-        _revoke_all_of(token.get(api_settings.USER_ID_CLAIM))
+        user_refresh_tokens_revoke(user_id=token.get(api_settings.USER_ID_CLAIM))
         raise InvalidToken("The token has already been used.")
     return _pair(token)
 
@@ -76,16 +83,13 @@ def _revoke_all_if_reused(raw: str) -> None:
         return
     if token.get(api_settings.TOKEN_TYPE_CLAIM) != RefreshToken.token_type:
         return
-    if BlacklistedToken.objects.filter(token__jti=token.get(api_settings.JTI_CLAIM)).exists():
-        _revoke_all_of(token.get(api_settings.USER_ID_CLAIM))
-
-
-@transaction.atomic
-def _revoke_all_of(user_id: object) -> int:
-    live = OutstandingToken.objects.filter(
-        user_id=user_id, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
-    )
-    created = BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
-    )
-    return len(created)
+    blacklisted = BlacklistedToken.objects.filter(token__jti=token.get(api_settings.JTI_CLAIM)).first()
+    if blacklisted is None:
+        return
+    user_id = token.get(api_settings.USER_ID_CLAIM)
+    revoked_at = User.objects.filter(pk=user_id).values_list("refresh_tokens_revoked_at", flat=True).first()
+    if revoked_at is not None and blacklisted.blacklisted_at <= revoked_at:
+        # Every token live at that moment was revoked then (a password change, an earlier theft): this one
+        # comes from a device that was not told, and the tokens issued since are not at risk.
+        return
+    user_refresh_tokens_revoke(user_id=user_id)
