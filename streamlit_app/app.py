@@ -28,6 +28,7 @@ PAGES_BY_ROLE = {
     ],
     "contractor": [
         st.Page("views/contractor_jobs.py", title="My jobs", icon="🧰", default=True),
+        st.Page("views/contractor_invoices.py", title="My invoices", icon="🧾"),
     ],
     "manager": [
         st.Page("views/manager_dashboard.py", title="Dashboard", icon="📊", default=True),

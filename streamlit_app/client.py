@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, NotRequired, TypedDict
 
 import requests
@@ -183,6 +183,101 @@ class RequestDetail(RequestSummary):
     comments: list[Comment]
     appointments: list[Appointment]
     attachments: list[Attachment]
+
+
+class OpenRequestCount(TypedDict):
+    status: Status
+    priority: str
+    count: int
+    overdue: int
+
+
+class StageTime(TypedDict):
+    stage: Literal["triage", "assign", "complete"]
+    requests: int
+    median_hours: float
+    p90_hours: float
+    month: NotRequired[str]
+
+
+class PropertyCost(TypedDict):
+    month: str
+    currency: str
+    invoices: int
+    total: str
+    property: dict[str, Any]
+
+
+class CategoryCost(TypedDict):
+    month: str
+    currency: str
+    invoices: int
+    total: str
+    category: str
+
+
+class Overview(TypedDict):
+    since: str
+    until: str
+    timezone: str
+    months: list[str]
+    open_requests: list[OpenRequestCount]
+    times: list[StageTime]
+    times_overall: list[StageTime]
+    costs_by_property: list[PropertyCost]
+    costs_by_category: list[CategoryCost]
+
+
+class Scorecard(TypedDict):
+    contractor: ContractorBrief
+    rating: str | None
+    jobs_scored: int
+    offers_answered: int
+    acceptance_rate: float | None
+    on_time_rate: float | None
+    avg_hours_to_complete: float | None
+    reopen_rate: float | None
+    cost_vs_estimate: float | None
+    tenant_rating: float | None
+
+
+class InvoiceLine(TypedDict):
+    id: int
+    kind: Literal["labour", "part"]
+    description: str
+    quantity: str
+    unit_price: str
+    amount: str
+
+
+class Invoice(TypedDict):
+    id: int
+    request: int
+    contractor: ContractorBrief
+    number: str
+    status: Literal["awaiting_approval", "approved", "rejected", "paid"]
+    payment_state: Literal["unpaid", "pending", "paid"]
+    currency: str
+    tax_rate: str
+    subtotal: str
+    tax: str
+    total: str
+    estimate: str | None
+    needs_approval: bool
+    rejection_reason: str
+    submitted_at: str
+    decided_at: str | None
+    paid_at: str | None
+    lines: list[InvoiceLine]
+
+
+class InvoiceLineInput(TypedDict):
+    """A line as the person typed it: a value left empty is left out, so the API says it is required."""
+
+    kind: str
+    description: NotRequired[str]
+    quantity: NotRequired[str]
+    unit_price: NotRequired[str]
 
 
 @dataclass(frozen=True)
@@ -422,6 +517,41 @@ class DomiClient:
         )
         # The API answers a plain list today; accept a page as well, as the schema describes.
         return answer["results"] if isinstance(answer, dict) else answer
+
+    # Invoices
+
+    def request_invoices(self, request_id: int) -> list[Invoice]:
+        """The job's invoices, a rejected one beside its replacement."""
+        return self._all_pages(f"/requests/{request_id}/invoices/", {})
+
+    def invoice_list(self, **filters: Any) -> list[Invoice]:
+        """Staff: their organization's invoices; a contractor: the ones they submitted. Newest first."""
+        return self._all_pages("/invoices/", filters)
+
+    def invoice_submit(
+        self,
+        request_id: int,
+        *,
+        lines: Sequence[InvoiceLineInput] | None = None,
+        tax_rate: str = "0",
+        number: str = "",
+        currency: str = "USD",
+    ) -> Invoice:
+        """Invoice a completed job; without lines, the labour and parts recorded at completion are invoiced."""
+        body: dict[str, Any] = {"tax_rate": tax_rate, "number": number, "currency": currency}
+        if lines is not None:
+            body["lines"] = list(lines)
+        return self._call("POST", f"/requests/{request_id}/invoices/", json=body)
+
+    # Reports
+
+    def report_overview(self, *, since: date | None = None, until: date | None = None) -> Overview:
+        """The manager dashboard's figures (staff only)."""
+        params = {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
+        return self._call("GET", "/reports/overview/", params=_query(params))
+
+    def scorecard_list(self) -> list[Scorecard]:
+        return self._all_pages("/scorecards/", {})
 
     # Transport
 

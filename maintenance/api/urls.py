@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attachments, invoices, scorecards, views
+from . import attachments, invoices, reports, scorecards, views
 
 urlpatterns = [
     path("requests/", views.RequestListView.as_view(), name="requests-list"),
@@ -45,4 +45,9 @@ urlpatterns += [
     path("invoices/<int:pk>/payments/", invoices.InvoicePaymentsView.as_view(), name="invoices-payments"),
     path("scorecards/", scorecards.ScorecardListView.as_view(), name="scorecards-list"),
     path("contractors/<int:pk>/scorecard/", scorecards.ContractorScorecardView.as_view(), name="contractors-scorecard"),
+]
+
+# The manager's dashboard figures (reports.py).
+urlpatterns += [
+    path("reports/overview/", reports.ReportOverviewView.as_view(), name="reports-overview"),
 ]

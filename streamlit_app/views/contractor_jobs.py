@@ -1,10 +1,10 @@
-"""Contractor: offers to accept or decline, upcoming visits, start and complete jobs."""
+"""Contractor: offers to accept or decline, upcoming visits, start and complete jobs, invoice finished ones."""
 
 from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from streamlit_app import display, forms, session
+from streamlit_app import display, forms, invoicing, session
 from streamlit_app.client import RequestDetail, RequestSummary, Upload
 
 PICK_KEY = "contractor_job_pick"
@@ -40,10 +40,16 @@ soon.metric("Upcoming", len(upcoming))
 working.metric("In progress", len(active))
 
 
+def job_group(job: RequestSummary) -> str:
+    return GROUPS.get(job["status"], display.status_label(job["status"]))
+
+
 def job_label(job: RequestSummary) -> str:
-    group = GROUPS.get(job["status"], display.status_label(job["status"]))
+    """The job in the picker. Nothing in it may change with the job's status: the browser keeps the label it
+    picked, and a label that no longer matches after accepting or starting would send the picker back to the
+    first job."""
     unit = job["unit"]
-    return f"{group}: {job['title']} · {unit['property']['name']} {unit['label']}"
+    return f"{job['title']} · {unit['property']['name']} {unit['label']} · #{job['id']}"
 
 
 def visit_proposal(job: RequestDetail) -> datetime:
@@ -150,7 +156,7 @@ job = api.request_get(job_id)
 place = job["unit"]["property"]
 
 st.subheader(job["title"])
-st.caption(display.request_caption(job))
+st.caption(f"{job_group(job)} · {display.request_caption(job)}")
 st.markdown(
     f"📍 {place['address_line1']}, {place['city']} {place['postal_code']} · unit **{job['unit']['label']}**  \n"
     f"{display.category_label(job['category'])} · {display.priority_label(job['priority'])}"
@@ -160,6 +166,7 @@ for line in job.get("safety_instructions") or []:
     st.error(line, icon="🚨")
 st.write(job["description"])
 actions(job)
+invoicing.invoice_section(api, job)
 
 st.subheader("Visit")
 display.appointments(job, zone, key="contractor")

@@ -26,7 +26,9 @@ if st.session_state.get(PICK_KEY) not in by_id:
 request_id = st.selectbox(
     "Request",
     options=list(by_id),
-    format_func=lambda i: f"{by_id[i]['title']} · {display.status_label(by_id[i]['status'])}",
+    # No status in the label: the browser keeps the label it picked, and one that changed with the status
+    # would send the picker back to the first request.
+    format_func=lambda i: f"{by_id[i]['title']} · reported {display.local_time(by_id[i]['created_at'], zone)}",
     key=PICK_KEY,
 )
 request = api.request_get(request_id)

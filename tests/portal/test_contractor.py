@@ -50,7 +50,8 @@ def test_the_contractor_sees_their_jobs(portal):
 def test_the_contractor_accepts_starts_and_completes_a_job_with_photos(offered_job, portal):
     at = pick(portal(CONTRACTOR), offered_job)
     labels = at.selectbox(key="contractor_job_pick").options  # as the page words them
-    assert any(label.startswith("New offer: Kitchen tap dripping") for label in labels)
+    assert f"Kitchen tap dripping · Harbor View Apartments 2A · #{offered_job.pk}" in labels
+    assert any(caption.value.startswith("New offer · #") for caption in at.main.caption)
     form = f"accept_{offered_job.pk}"
     at.date_input(key=f"{form}_day").set_value(date.today() + timedelta(days=3))
     at.time_input(key=f"{form}_time").set_value(time(7, 0))

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from contractors.models import Contractor
@@ -26,7 +27,7 @@ from domi.errors import Conflict
 from maintenance import events, services
 from maintenance.actors import Actor
 from maintenance.demo.catalogue import PROBLEMS
-from maintenance.models import Appointment, JobOffer, MaintenanceRequest, RequestEvent, Status
+from maintenance.models import Appointment, Invoice, JobOffer, MaintenanceRequest, Payment, RequestEvent, Status
 from properties.models import Property, Tenancy, Unit
 from properties.services import property_create, tenancy_create, unit_create
 
@@ -443,11 +444,36 @@ class Command(BaseCommand):
             return self._backdate(request, item.days_ago)
         if target == Status.CLOSED:
             services.maintenance_request_transition(request=request, to_status=Status.CLOSED, actor=tenant)
+            self._invoice(request, contractor, pro, manager)
             return self._backdate(request, item.days_ago)
         services.maintenance_request_transition(
             request=request, to_status=Status.REOPENED, actor=tenant, note="It started again the next day."
         )
         return self._backdate(request, item.days_ago)
+
+    def _invoice(self, request: MaintenanceRequest, contractor: Contractor, pro: Actor, manager: User) -> None:
+        """The closed job's invoice, so the dashboard has costs: approved or paid, a few waiting for approval."""
+        # Its own random numbers, seeded by the job: the plan's sequence stays as it was without invoices.
+        rng = random.Random(zlib.crc32(request.title.encode()) + request.unit_id)
+        lines = [
+            {
+                "kind": "labour",
+                "description": "Labour",
+                "quantity": Decimal(1 + rng.randrange(4)) / 2,
+                "unit_price": contractor.hourly_rate,
+            }
+        ]
+        if contractor.call_out_fee:
+            fee = contractor.call_out_fee
+            lines.append({"kind": "labour", "description": "Call-out", "quantity": 1, "unit_price": fee})
+        if rng.random() < 0.6:
+            part_price = Decimal(rng.randrange(8, 120))
+            lines.append({"kind": "part", "description": "Parts", "quantity": 1, "unit_price": part_price})
+        invoice = services.invoice_submit(request=request, actor=pro, lines=lines, number=f"DEMO-{request.pk}")
+        if invoice.status == Invoice.Status.AWAITING_APPROVAL and rng.random() < 0.5:
+            invoice = services.invoice_approve(invoice=invoice, user=manager)
+        if invoice.status == Invoice.Status.APPROVED and rng.random() < 0.6:
+            services.payment_record_manual(invoice=invoice, user=manager, reference=f"BANK-{request.pk:05d}")
 
     def _backdate(self, request: MaintenanceRequest, days_ago: float) -> None:
         """Move the request's whole history back so it was reported `days_ago` days ago."""
@@ -463,3 +489,10 @@ class Command(BaseCommand):
         step = span / max(len(event_list), 1)
         for i, event in enumerate(event_list):
             RequestEvent.objects.filter(pk=event.pk).update(created_at=new_created + step * i)
+        # The job's money moves with it: invoiced and paid when the job was done, not today.
+        Invoice.objects.filter(request=request).update(
+            submitted_at=F("submitted_at") - shift, decided_at=F("decided_at") - shift, paid_at=F("paid_at") - shift
+        )
+        Payment.objects.filter(invoice__request=request).update(
+            created_at=F("created_at") - shift, completed_at=F("completed_at") - shift
+        )
