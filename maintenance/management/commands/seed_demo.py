@@ -22,7 +22,7 @@ from django.utils import timezone
 from contractors.models import Contractor
 from contractors.services import contractor_create, contractor_set_weekly_availability
 from domi.accounts.models import Organization, User
-from domi.accounts.services import organization_create, user_create
+from domi.accounts.services import email_mark_verified, organization_create, user_create
 from domi.errors import Conflict
 from maintenance import events, services
 from maintenance.actors import Actor
@@ -164,7 +164,8 @@ class Command(BaseCommand):
         self.today = timezone.localdate()
 
         if not User.objects.filter(email="admin@demo.domi").exists():
-            User.objects.create_superuser("admin@demo.domi", DEMO_PASSWORD, first_name="Ada", last_name="Admin")
+            admin = User.objects.create_superuser("admin@demo.domi", DEMO_PASSWORD, first_name="Ada", last_name="Admin")
+            email_mark_verified(user=admin)
             self.created += 1
 
         demo = self._organization("Demo Property Co.", "America/Los_Angeles")
@@ -241,6 +242,7 @@ class Command(BaseCommand):
             last_name=last,
             phone=phone,
             language=language,
+            email_verified=True,
         )
 
     def _property(self, org, name, street, city, postal, limit) -> Property:  # type: ignore[no-untyped-def]
