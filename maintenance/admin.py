@@ -24,6 +24,7 @@ from .models import (
     CalendarFeedToken,
     Comment,
     ContractorScorecard,
+    DirectUpload,
     Invoice,
     InvoiceLine,
     JobLine,
@@ -411,6 +412,42 @@ class AttachmentAdmin(OrganizationScopedAdmin):
     readonly_fields = ["request", "file", "original_name", "content_type", "size", "kind", "uploaded_by", "created_at"]
 
     def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(DirectUpload)
+class DirectUploadAdmin(OrganizationScopedAdmin):
+    """Files posted straight to S3 and how their check went; the services and the sweep change them, not staff."""
+
+    organization_lookup = "request__organization"
+    list_display = ["filename", "request", "kind", "content_type", "size", "status", "uploader", "created_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["filename", "request__title", "refusal_code"]
+    list_select_related = ["request", "uploader"]
+    readonly_fields = [
+        "request",
+        "uploader",
+        "key",
+        "filename",
+        "size",
+        "content_type",
+        "kind",
+        "status",
+        "expires_at",
+        "created_at",
+        "closed_at",
+        "attachment",
+        "refusal_code",
+        "refusal_reason",
+    ]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
 

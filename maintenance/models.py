@@ -214,6 +214,51 @@ class Attachment(models.Model):
         return self.original_name or self.file.name
 
 
+def incoming_key() -> str:
+    # Where a direct upload lands before it is checked: random, and apart from the attachments' keys.
+    return f"incoming/{uuid.uuid4().hex}"
+
+
+class DirectUpload(models.Model):
+    """A file the client posts straight to the bucket (a presigned POST), then asks us to check and keep.
+
+    The row records what was declared and who started it: only they may complete it, once. The object
+    under `key` is deleted when the upload is completed, refused or expired.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        COMPLETED = "completed", _("Completed")
+        REFUSED = "refused", _("Refused")
+        EXPIRED = "expired", _("Expired")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey(MaintenanceRequest, on_delete=models.CASCADE, related_name="direct_uploads")
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    key = models.CharField(max_length=255, unique=True, default=incoming_key, editable=False)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(validators=[MinValueValidator(1)])
+    content_type = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Attachment.Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # When the form stops working; completing is accepted a little longer (DOMI_DIRECT_UPLOAD_GRACE_SECONDS).
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    attachment = models.ForeignKey(Attachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    refusal_code = models.CharField(max_length=40, blank=True)
+    refusal_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "expires_at"]), models.Index(fields=["request", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+
 class Appointment(models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")

@@ -9,7 +9,16 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from domi.accounts.models import User
 from domi.taxonomy import PRIORITY_RANK
 
-from .models import Appointment, Attachment, Comment, JobOffer, MaintenanceRequest, RequestEvent, Status
+from .models import (
+    Appointment,
+    Attachment,
+    Comment,
+    DirectUpload,
+    JobOffer,
+    MaintenanceRequest,
+    RequestEvent,
+    Status,
+)
 
 
 def request_list_visible_to(user: User) -> QuerySet[MaintenanceRequest]:
@@ -38,6 +47,13 @@ def request_comments(*, request: MaintenanceRequest, user: User) -> QuerySet[Com
     if user.is_superuser or user.role in User.STAFF_ROLES:
         return comments
     return comments.filter(visibility=Comment.Visibility.SHARED)
+
+
+def direct_uploads_of(*, request: MaintenanceRequest, user: User) -> QuerySet[DirectUpload]:
+    """The direct uploads a person started on a request: only they may complete them."""
+    if not user.is_authenticated:
+        return DirectUpload.objects.none()
+    return DirectUpload.objects.filter(request=request, uploader=user)
 
 
 def overdue_filter() -> Q:

@@ -8,6 +8,7 @@ wins; the loser gets InvalidTransition. Every change is written to the timeline
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 from contractors.models import Contractor
 from contractors.webhooks import webhook_event_dispatch
 from domi.accounts.models import User
-from domi.errors import Conflict, InvalidTransition, NotPermitted
+from domi.errors import Conflict, DomainError, InvalidTransition, NotPermitted
 from domi.taxonomy import RESPONSE_TIME, Category, Priority
 from properties.models import Tenancy, Unit
 
@@ -31,6 +32,7 @@ from .models import (
     Attachment,
     CalendarFeedToken,
     Comment,
+    DirectUpload,
     Invoice,
     InvoiceLine,
     JobLine,
@@ -611,6 +613,270 @@ def attachment_make_thumbnail(*, attachment_id: int) -> Attachment | None:
     return locked
 
 
+# -- direct uploads (presigned POST to S3, checked after upload) ----------------------------------
+# A large file goes from the client straight to the bucket's incoming/ area, then the uploader asks
+# for it to be completed: the server reads it back and checks it exactly as a multipart upload
+# (attachment_add), stores it under the attachments' own keys, and deletes the incoming object.
+
+
+def _direct_upload_unavailable() -> Conflict:
+    return Conflict(
+        "Direct uploads need S3 storage, which this server does not use; send the file as a multipart "
+        "upload to the request's attachments endpoint instead.",
+        code="direct_upload_unavailable",
+    )
+
+
+def _declared_family(*, content_type: str, kind: str) -> str:
+    """The family (image, pdf, video) of a declared type, or UploadRejected if it cannot be a file of `kind`."""
+    from domi.errors import UploadRejected
+
+    from .uploads import DECLARED_TYPES
+
+    family = DECLARED_TYPES.get(content_type)
+    if family is None:
+        raise UploadRejected(
+            f"{content_type!r} is not accepted; send a JPEG, PNG, WEBP, HEIC, PDF or MP4 file.",
+            code="unsupported_type",
+            fields={"content_type": [f"Choose one of: {', '.join(DECLARED_TYPES)}."]},
+        )
+    # The same rules as attachment_add applies to the sniffed content.
+    if family == "pdf" and kind in (Attachment.Kind.PHOTO, Attachment.Kind.COMPLETION_PHOTO):
+        raise UploadRejected("A photo must be an image, not a PDF.", code="unsupported_type")
+    if family == "image" and kind == Attachment.Kind.INVOICE:
+        raise UploadRejected("An invoice must be a PDF.", code="unsupported_type")
+    return family
+
+
+@dataclass(frozen=True)
+class DirectUploadForm:
+    upload: DirectUpload
+    url: str
+    fields: dict[str, str]
+
+
+@transaction.atomic
+def direct_upload_start(
+    *,
+    request: MaintenanceRequest,
+    uploader: User,
+    filename: str,
+    size: int,
+    content_type: str,
+    kind: str = Attachment.Kind.PHOTO,
+    now: datetime | None = None,
+) -> DirectUploadForm:
+    """Record a pending upload and hand out a presigned POST for exactly the declared file.
+
+    Who may upload which kind is the same as for attachment_add. A pending upload counts against the
+    request's file limit until it is completed, refused or expired.
+    """
+    from domi.errors import UploadRejected
+
+    from . import incoming
+    from .uploads import max_bytes
+
+    actor = Actor.of(uploader)
+    if not _actor_in_scope(request=request, actor=actor):
+        raise NotPermitted("You cannot add files to this request.")
+    if kind not in ATTACHMENT_KINDS_BY_ROLE.get(actor.role, frozenset()):
+        raise NotPermitted(f"{actor.role.value.capitalize()}s cannot add files of kind {kind!r}.")
+    if not incoming.available():
+        raise _direct_upload_unavailable()
+    family = _declared_family(content_type=content_type, kind=kind)
+    ceiling = max_bytes(family)
+    if size > ceiling:
+        raise UploadRejected(
+            f"{family.capitalize() if family != 'pdf' else 'PDF'} files may be at most {ceiling // (1024 * 1024)} MB.",
+            code="too_large",
+            fields={"size": [f"At most {ceiling} bytes."]},
+        )
+    now = now or timezone.now()
+    locked = _lock(request.pk)  # two uploads started at once must not both take the last free place
+    limit = settings.DOMI_UPLOAD_MAX_FILES_PER_REQUEST
+    taken = locked.attachments.count() + locked.direct_uploads.filter(status=DirectUpload.Status.PENDING).count()
+    if taken + 1 > limit:
+        raise UploadRejected(
+            f"A request may have at most {limit} files; it has {taken}, counting uploads still in progress.",
+            code="too_many_files",
+        )
+    upload = DirectUpload(
+        request=locked,
+        uploader=uploader,
+        filename=filename[:255],
+        size=size,
+        content_type=content_type,
+        kind=kind,
+        expires_at=now + timedelta(seconds=settings.DOMI_DIRECT_UPLOAD_SECONDS),
+        created_at=now,
+    )
+    upload.full_clean()
+    upload.save()
+    form = incoming.post_form(
+        name=upload.key, content_type=content_type, size=size, expires_in=settings.DOMI_DIRECT_UPLOAD_SECONDS
+    )
+    return DirectUploadForm(upload=upload, url=form.url, fields=form.fields)
+
+
+def _direct_upload_close(upload: DirectUpload, *, status: str, now: datetime, **changes: object) -> None:
+    upload.status = status
+    upload.closed_at = now
+    for name, value in changes.items():
+        setattr(upload, name, value)
+    upload.full_clean()
+    upload.save()
+
+
+def _direct_upload_deadline(upload: DirectUpload) -> datetime:
+    return upload.expires_at + timedelta(seconds=settings.DOMI_DIRECT_UPLOAD_GRACE_SECONDS)
+
+
+def _incoming_bytes(upload: DirectUpload) -> bytes:
+    """The posted object, once its size matches what was declared; UploadRefused otherwise."""
+    from django.core.files.storage import default_storage
+
+    from .uploads import UploadRefused
+
+    def refused(actual: int) -> UploadRefused:
+        return UploadRefused(
+            "size_mismatch", f"The uploaded file has {actual} bytes, not the {upload.size} that were declared."
+        )
+
+    actual = default_storage.size(upload.key)
+    if actual != upload.size:  # S3 refuses this already (content-length-range); S3-compatible stores may not
+        raise refused(actual)
+    with default_storage.open(upload.key, "rb") as posted:
+        data = posted.read(upload.size + 1)
+    if len(data) != upload.size:  # posted again, with the same form, since it was measured
+        raise refused(len(data))
+    return data
+
+
+def _check_declared_family(upload: DirectUpload, data: bytes) -> None:
+    from .uploads import DECLARED_TYPES, FAMILY_NAMES, FAMILY_OF_SNIFFED, UploadRefused, sniff
+
+    family = FAMILY_OF_SNIFFED[sniff(data)]  # sniff refuses markup, archives and unknown bytes itself
+    declared = DECLARED_TYPES[upload.content_type]
+    if family != declared:
+        raise UploadRefused(
+            "type_mismatch",
+            f"The file is {FAMILY_NAMES[family]}, but it was declared as {FAMILY_NAMES[declared]} "
+            f"({upload.content_type}).",
+        )
+
+
+def _refusal_of(exc: Exception) -> tuple[str, str]:
+    """The code and reason of a refused file, from uploads.UploadRefused or attachment_add's UploadRejected."""
+    files = getattr(exc, "fields", {}).get("files")
+    if files:  # attachment_add names each refused file; there is one here
+        reason = next(iter(files.values()))
+        return reason["code"], reason["message"]
+    return exc.code, exc.message  # type: ignore[attr-defined]
+
+
+def direct_upload_complete(*, upload: DirectUpload, user: User, now: datetime | None = None) -> Attachment:
+    """Check the posted file as a multipart upload is checked, and keep it as an attachment.
+
+    The incoming object is deleted whatever the outcome. A refusal marks the upload refused (that is
+    committed) and raises UploadRejected with the reason; completing again answers Conflict.
+    Not wrapped in one transaction on purpose: a refusal must be recorded although an error is raised.
+    """
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from domi.errors import UploadRejected
+
+    from . import incoming
+    from .uploads import UploadRefused
+
+    if not incoming.available():
+        raise _direct_upload_unavailable()
+    now = now or timezone.now()
+    failure: DomainError | None = None
+    posted = False
+    try:
+        with transaction.atomic():
+            # The row lock makes a second, concurrent completion wait, then find the upload closed.
+            locked = DirectUpload.objects.select_for_update(of=("self",)).select_related("request").get(pk=upload.pk)
+            if locked.uploader_id != user.pk:
+                raise NotPermitted("Only the person who started an upload can complete it.")
+            if locked.status != DirectUpload.Status.PENDING:
+                raise Conflict(f"This upload is already {locked.get_status_display().lower()}.", code="upload_closed")
+            posted = default_storage.exists(locked.key)
+            if now >= _direct_upload_deadline(locked):
+                _direct_upload_close(locked, status=DirectUpload.Status.EXPIRED, now=now)
+                failure = Conflict("This upload has expired; start a new one.", code="upload_expired")
+            elif not posted:
+                raise UploadRejected(
+                    "Nothing has been uploaded yet: post the file to the form's URL first, then complete.",
+                    code="not_uploaded",
+                )
+            else:
+                try:
+                    data = _incoming_bytes(locked)
+                    _check_declared_family(locked, data)
+                    with transaction.atomic():
+                        (attachment,) = attachment_add(
+                            request=locked.request,
+                            uploader=user,
+                            files=[ContentFile(data, name=locked.filename)],
+                            kind=locked.kind,
+                        )
+                except (UploadRefused, UploadRejected) as exc:
+                    code, reason = _refusal_of(exc)
+                    _direct_upload_close(
+                        locked,
+                        status=DirectUpload.Status.REFUSED,
+                        now=now,
+                        refusal_code=code[:40],
+                        refusal_reason=reason[:255],
+                    )
+                    failure = UploadRejected(
+                        reason, fields={"files": {locked.filename: {"code": code, "message": reason}}}
+                    )
+                else:
+                    _direct_upload_close(locked, status=DirectUpload.Status.COMPLETED, now=now, attachment=attachment)
+    finally:
+        if posted:  # checked and kept under its own key, refused, or expired: the incoming copy goes
+            default_storage.delete(upload.key)
+    if failure is not None:
+        raise failure
+    return attachment
+
+
+def direct_uploads_expire(*, now: datetime | None = None) -> dict[str, int]:
+    """Expire pending uploads past their deadline and delete what was posted for them (safe to run twice).
+
+    Also deletes incoming objects left without a pending upload (their row was erased with its request,
+    or a deletion failed), once they are older than any upload could still be completed.
+    """
+    from django.core.files.storage import default_storage
+
+    from . import incoming
+
+    now = now or timezone.now()
+    window = timedelta(seconds=settings.DOMI_DIRECT_UPLOAD_SECONDS + settings.DOMI_DIRECT_UPLOAD_GRACE_SECONDS)
+    grace = timedelta(seconds=settings.DOMI_DIRECT_UPLOAD_GRACE_SECONDS)
+    expired = []
+    overdue = DirectUpload.objects.filter(status=DirectUpload.Status.PENDING, expires_at__lte=now - grace)
+    for pk in overdue.values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = DirectUpload.objects.select_for_update().filter(pk=pk, status=DirectUpload.Status.PENDING).first()
+            if locked is None:  # completed (or expired by another run) meanwhile
+                continue
+            _direct_upload_close(locked, status=DirectUpload.Status.EXPIRED, now=now)
+            expired.append(locked.key)
+    orphans: list[str] = []
+    if incoming.available():
+        for key in expired:
+            default_storage.delete(key)
+        pending = set(DirectUpload.objects.filter(status=DirectUpload.Status.PENDING).values_list("key", flat=True))
+        orphans = [name for name in incoming.stale_names(posted_before=now - window) if name not in pending]
+        for name in orphans:
+            default_storage.delete(name)
+    return {"expired": len(expired), "orphans_deleted": len(orphans)}
+
+
 @transaction.atomic
 def maintenance_request_erase(*, request: MaintenanceRequest, user: User) -> None:
     """Erase a request and everything stored for it (files included): for staff admins, e.g. on a data request."""
@@ -619,6 +885,8 @@ def maintenance_request_erase(*, request: MaintenanceRequest, user: User) -> Non
     if not (user.is_superuser or (user.role == User.Role.ADMIN and user.organization_id == request.organization_id)):
         raise NotPermitted("Only an organization admin can erase a request.")
     names = [f.name for a in request.attachments.all() for f in (a.file, a.thumbnail) if f]
+    # Files posted directly and not yet completed are in the bucket too.
+    names += list(request.direct_uploads.filter(status=DirectUpload.Status.PENDING).values_list("key", flat=True))
     request.delete()
     transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
 

@@ -53,6 +53,30 @@ def _limit(name: str, default_mb: int) -> int:
     return int(getattr(settings, name, default_mb)) * 1024 * 1024
 
 
+# What a client may declare before a direct upload, and the family each type belongs to; the family sets
+# the size limit. The bytes still decide: a file whose sniffed family differs from the declared one is refused.
+DECLARED_TYPES = {
+    "image/jpeg": "image",
+    "image/png": "image",
+    "image/webp": "image",
+    "image/heic": "image",
+    "image/heif": "image",
+    "application/pdf": "pdf",
+    "video/mp4": "video",
+}
+FAMILY_OF_SNIFFED = {"jpeg": "image", "png": "image", "webp": "image", "heif": "image", "pdf": "pdf", "mp4": "video"}
+FAMILY_NAMES = {"image": "an image", "pdf": "a PDF", "video": "a video"}
+
+
+def max_bytes(family: str) -> int:
+    """The size limit of a family of files ("image", "pdf" or "video"), in bytes."""
+    return {
+        "image": _limit("DOMI_UPLOAD_MAX_IMAGE_MB", 10),
+        "pdf": _limit("DOMI_UPLOAD_MAX_PDF_MB", 20),
+        "video": _limit("DOMI_UPLOAD_MAX_VIDEO_MB", 30),
+    }[family]
+
+
 def _looks_like_markup(head: bytes) -> bool:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return text.startswith((b"<", b"#!", b"<?xml")) or b"<svg" in text[:512] or b"<script" in text[:2048]

@@ -38,3 +38,7 @@ DOMI_UPLOAD_MAX_FILES_PER_REQUEST = env.int("DOMI_UPLOAD_MAX_FILES_PER_REQUEST",
 DOMI_FILE_LINK_SECONDS = env.int("DOMI_FILE_LINK_SECONDS", default=300)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Direct-to-S3 uploads (presigned POST, S3 storage only): how long the form works, and how much longer
+# the client may take to ask for the file to be checked before the pending upload is swept away.
+DOMI_DIRECT_UPLOAD_SECONDS = env.int("DOMI_DIRECT_UPLOAD_SECONDS", default=600)
+DOMI_DIRECT_UPLOAD_GRACE_SECONDS = env.int("DOMI_DIRECT_UPLOAD_GRACE_SECONDS", default=900)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attachments, invoices, reports, scorecards, views
+from . import attachments, direct_uploads, invoices, reports, scorecards, views
 
 urlpatterns = [
     path("requests/", views.RequestListView.as_view(), name="requests-list"),
@@ -32,6 +32,16 @@ urlpatterns = [
         "requests/<int:pk>/attachments/<int:attachment_id>/",
         attachments.RequestAttachmentDetailView.as_view(),
         name="requests-attachment-detail",
+    ),
+    path(
+        "requests/<int:pk>/attachments/direct/",
+        direct_uploads.DirectUploadsView.as_view(),
+        name="requests-direct-uploads",
+    ),
+    path(
+        "requests/<int:pk>/attachments/direct/<uuid:upload_id>/complete/",
+        direct_uploads.DirectUploadCompleteView.as_view(),
+        name="requests-direct-upload-complete",
     ),
 ]
 

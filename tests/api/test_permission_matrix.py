@@ -48,6 +48,8 @@ class Row:
     kwargs: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
     body: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
     format: str = "json"  # "multipart" for uploads
+    # The error code every 409 of this row must carry (e.g. direct uploads on the default, local storage).
+    conflict_code: str | None = None
 
 
 def on_request(w: World) -> dict[str, Any]:
@@ -59,6 +61,22 @@ def on_attachment(w: World) -> dict[str, Any]:
     from tests.factories import AttachmentFactory
 
     return {"pk": w.request.pk, "attachment_id": AttachmentFactory(request=w.request).pk}
+
+
+def on_direct_upload(w: World) -> dict[str, Any]:
+    """A direct upload the tenant who reported the request started (rows: only they may complete it)."""
+    from maintenance.models import DirectUpload
+
+    upload = DirectUpload.objects.create(
+        request=w.request,
+        uploader=w.tenant_owner,
+        filename="leak.png",
+        size=68,
+        content_type="image/png",
+        kind="photo",
+        expires_at=timezone.now() + timedelta(minutes=10),
+    )
+    return {"pk": w.request.pk, "upload_id": upload.pk}
 
 
 def _invoice(w: World, *, approved: bool = False) -> int:
@@ -176,6 +194,24 @@ ROWS = [
         kwargs=on_request,
         body=lambda w: {"files": [_png("leak.png")], "kind": "document"},
         format="multipart",
+    ),
+    # Direct-to-S3 uploads: the same callers as the multipart upload; the matrix runs on local storage,
+    # where those allowed are told to use the multipart endpoint (409 direct_upload_unavailable).
+    Row(
+        "requests-direct-uploads",
+        "post",
+        expect(401, 409, 404, 409, 404, 409, 404, 409),
+        kwargs=on_request,
+        body=lambda w: {"filename": "leak.png", "size": 68, "content_type": "image/png", "kind": "document"},
+        conflict_code="direct_upload_unavailable",
+    ),
+    # Only who started an upload may complete it: everyone else finds no such upload.
+    Row(
+        "requests-direct-upload-complete",
+        "post",
+        expect(401, 409, 404, 404, 404, 404, 404, 404),
+        kwargs=on_direct_upload,
+        conflict_code="direct_upload_unavailable",
     ),
     Row("requests-attachment-detail", "get", REQUEST_READERS, kwargs=on_attachment),
     Row("requests-attachment-detail", "delete", expect(401, 204, 404, 403, 404, 204, 404, 204), kwargs=on_attachment),
@@ -476,3 +512,5 @@ def test_permission_matrix(row: Row, caller: str):
     if response.status_code >= 400:
         assert set(response.json()) == {"error"}
         assert set(response.json()["error"]) == {"code", "message", "fields"}
+    if response.status_code == 409 and row.conflict_code:
+        assert response.json()["error"]["code"] == row.conflict_code

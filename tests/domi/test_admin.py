@@ -9,7 +9,7 @@ from django.urls import reverse
 from agents.models import AgentRun
 from contractors.models import Trade
 from domi.accounts.models import Organization, User
-from maintenance.models import MaintenanceRequest, RequestEvent
+from maintenance.models import DirectUpload, MaintenanceRequest, RequestEvent
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -31,6 +31,15 @@ def _world(org):
         "requestevent": factories.RequestEventFactory(request=request),
         "comment": factories.CommentFactory(request=request),
         "attachment": factories.AttachmentFactory(request=request),
+        "directupload": DirectUpload.objects.create(
+            request=request,
+            uploader=request.reporter,
+            filename="leak.png",
+            size=68,
+            content_type="image/png",
+            kind="photo",
+            expires_at=request.created_at,
+        ),
         "appointment": factories.AppointmentFactory(request=request, contractor=contractor),
         "servicearea": factories.ServiceAreaFactory(contractor=contractor),
         "agentrun": AgentRun.objects.create(
@@ -56,6 +65,7 @@ SCOPED_MODELS = [
     "requestevent",
     "comment",
     "attachment",
+    "directupload",
     "appointment",
     "servicearea",
     "agentrun",

@@ -12,6 +12,9 @@ Runs in the services stage of .ci/run (DOMI_REQUIRE_SERVICES=1) or with DOMI_TES
 
 from __future__ import annotations
 
+import base64
+import io
+import json
 import os
 import shutil
 import socket
@@ -21,17 +24,26 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+from rest_framework.test import APIClient
 
 from maintenance import services
 from maintenance.files import attachment_link
+from maintenance.models import Attachment, DirectUpload
+from maintenance.tasks import expire_direct_uploads
 from tests import factories
 from tests.maintenance import files
 
@@ -237,3 +249,232 @@ def test_keys_cannot_be_guessed(moto_server, settings, tenant, unit):
         assert len(stem) == 32
         # The folder is the request's random public id, not its sequential number.
         assert folder == f"requests/{request.public_id}"
+
+
+# -- direct uploads: a presigned POST form, the file posted with a plain HTTP client, then "complete" --------
+# Neither moto nor s3rver enforces a POST policy (content-length-range, expiry, content type): both store
+# whatever is posted. So the form's policy is read back and checked here, and the size S3 would refuse
+# is caught again when the upload is completed (test_a_file_larger_than_declared_is_refused).
+
+
+def _api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _start(client, request, data: bytes, *, name: str, content_type: str, kind: str = "photo") -> dict:
+    response = client.post(
+        reverse("v1:requests-direct-uploads", kwargs={"pk": request.pk}),
+        {"filename": name, "size": len(data), "content_type": content_type, "kind": kind},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def _post(form: dict, data: bytes) -> requests.Response:
+    """What a browser does with the form: its fields, then the file, as multipart/form-data."""
+    return requests.post(form["url"], data=form["fields"], files={"file": ("upload", data)}, timeout=10)
+
+
+def _complete(client, request, form: dict):
+    url = reverse("v1:requests-direct-upload-complete", kwargs={"pk": request.pk, "upload_id": form["id"]})
+    return client.post(url)
+
+
+def _missing(s3, key: str) -> bool:
+    try:
+        s3.head_object(Bucket=BUCKET, Key=key)
+    except ClientError as exc:
+        return exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound")
+    return False
+
+
+def test_a_direct_upload_is_checked_and_kept(any_server, settings, tenant, unit, django_capture_on_commit_callbacks):
+    s3 = _use(settings, any_server)
+    request = factories.MaintenanceRequestFactory(unit=unit, reporter=tenant)
+    client = _api(tenant)
+    photo = files.jpeg_with_gps(size=(640, 480))
+    form = _start(client, request, photo, name="leak.jpg", content_type="image/jpeg")
+
+    key = form["fields"]["key"]
+    assert key.startswith("incoming/") and len(key) == len("incoming/") + 32, "a random key apart from attachments"
+    assert form["fields"]["acl"] == "private" and form["fields"]["x-amz-server-side-encryption"] == "AES256"
+    policy = json.loads(base64.b64decode(form["fields"]["policy"]))
+    conditions = policy["conditions"]
+    assert ["content-length-range", len(photo), len(photo)] in conditions, "exactly the declared size"
+    for condition in ({"key": key}, {"acl": "private"}, {"x-amz-server-side-encryption": "AES256"}):
+        assert condition in conditions
+    assert {"Content-Type": "image/jpeg"} in conditions
+    expiration = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
+    assert timedelta(minutes=9) < expiration - timezone.now() <= timedelta(minutes=10)
+
+    assert _post(form, photo).status_code == 204
+    assert s3.head_object(Bucket=BUCKET, Key=key)["ContentLength"] == len(photo)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _complete(client, request, form)
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["original_name"], body["kind"], body["content_type"]) == ("leak.jpg", "photo", "image/jpeg")
+    status, stored = _get(body["url"])
+    assert status == 200 and stored.startswith(b"\xff\xd8")
+    with Image.open(io.BytesIO(stored)) as image:
+        assert files.GPS_TAG not in image.getexif() and b"PhoneMaker" not in stored, "EXIF is gone"
+        assert image.size == (480, 640), "the orientation was applied before EXIF went"
+    attachment = Attachment.objects.get(pk=body["id"])
+    assert attachment.file.name.startswith(f"requests/{request.public_id}/"), "the attachments' own keys"
+    assert attachment.thumbnail and s3.head_object(Bucket=BUCKET, Key=attachment.thumbnail.name)
+    assert _missing(s3, key), "the incoming object is deleted"
+    upload = DirectUpload.objects.get(pk=form["id"])
+    assert upload.status == DirectUpload.Status.COMPLETED and upload.attachment == attachment
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "content_type", "kind", "code"),
+    [
+        ("scan.pdf", files.image_bytes("PNG"), "application/pdf", "document", "type_mismatch"),
+        ("plan.png", files.SVG_WITH_SCRIPT, "image/png", "photo", "unsupported_type"),
+        ("leak.jpg", files.jpeg_with_gps() + files.zip_bytes(), "image/jpeg", "photo", "polyglot"),
+        ("lease.pdf", files.pdf_bytes(b"3 0 obj<</S/JavaScript/JS(app.alert(1))>>endobj\n"), "application/pdf",
+         "document", "unsafe_content"),
+    ],
+)  # fmt: skip
+def test_a_refused_direct_upload_says_why_and_leaves_nothing(any_server, settings, tenant, unit, name, data,
+                                                             content_type, kind, code):  # fmt: skip
+    s3 = _use(settings, any_server)
+    request = factories.MaintenanceRequestFactory(unit=unit, reporter=tenant)
+    client = _api(tenant)
+    form = _start(client, request, data, name=name, content_type=content_type, kind=kind)
+    assert _post(form, data).status_code == 204
+
+    response = _complete(client, request, form)
+
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "upload_rejected"
+    assert error["fields"]["files"][name]["code"] == code
+    assert error["message"] == error["fields"]["files"][name]["message"]
+    upload = DirectUpload.objects.get(pk=form["id"])
+    assert (upload.status, upload.refusal_code) == (DirectUpload.Status.REFUSED, code)
+    assert _missing(s3, form["fields"]["key"])
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix=f"requests/{request.public_id}/").get("KeyCount", 0) == 0
+    assert not Attachment.objects.filter(request=request).exists()
+
+
+def test_a_file_larger_than_declared_is_refused(any_server, settings, tenant, unit):
+    s3 = _use(settings, any_server)
+    request = factories.MaintenanceRequestFactory(unit=unit, reporter=tenant)
+    client = _api(tenant)
+    declared, sent = files.jpeg_with_gps(), files.jpeg_with_gps(size=(800, 600))
+    assert len(sent) > len(declared)
+    form = _start(client, request, declared, name="leak.jpg", content_type="image/jpeg")
+
+    posted = _post(form, sent)
+    if posted.status_code == 204:  # the test servers store it; S3 itself answers 400 EntityTooLarge
+        response = _complete(client, request, form)
+        assert response.status_code == 400
+        assert response.json()["error"]["fields"]["files"]["leak.jpg"]["code"] == "size_mismatch"
+        assert DirectUpload.objects.get(pk=form["id"]).status == DirectUpload.Status.REFUSED
+    else:
+        assert posted.status_code == 400 and b"EntityTooLarge" in posted.content
+        assert _complete(client, request, form).json()["error"]["code"] == "not_uploaded"
+    assert _missing(s3, form["fields"]["key"])
+    assert not Attachment.objects.filter(request=request).exists()
+
+
+def test_only_the_uploader_completes_and_only_once(moto_server, settings, tenant, staff, unit):
+    s3 = _use(settings, moto_server)
+    request = factories.MaintenanceRequestFactory(unit=unit, reporter=tenant)
+    client = _api(tenant)
+    photo = files.image_bytes("PNG")
+    form = _start(client, request, photo, name="tap.png", content_type="image/png")
+
+    early = _complete(client, request, form)
+    assert early.status_code == 400 and early.json()["error"]["code"] == "not_uploaded"
+    assert _post(form, photo).status_code == 204
+
+    # Staff of the organization see the request, but the upload is the tenant's: not found for them.
+    assert _complete(_api(staff), request, form).status_code == 404
+    assert s3.head_object(Bucket=BUCKET, Key=form["fields"]["key"]), "someone else's attempt leaves it in place"
+    assert DirectUpload.objects.get(pk=form["id"]).status == DirectUpload.Status.PENDING
+
+    assert _complete(client, request, form).status_code == 201
+    again = _complete(client, request, form)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "upload_closed"
+    assert Attachment.objects.filter(request=request).count() == 1
+
+
+def test_limits_are_checked_before_the_form_is_handed_out(moto_server, settings, tenant, unit):
+    _use(settings, moto_server)
+    settings.DOMI_UPLOAD_MAX_FILES_PER_REQUEST = 2
+    settings.DOMI_UPLOAD_MAX_IMAGE_MB = 1
+    request = factories.MaintenanceRequestFactory(unit=unit, reporter=tenant)
+    client = _api(tenant)
+    url = reverse("v1:requests-direct-uploads", kwargs={"pk": request.pk})
+    declared = {"filename": "big.jpg", "content_type": "image/jpeg", "kind": "photo"}
+
+    too_big = client.post(url, {**declared, "size": 1024 * 1024 + 1}, format="json")
+    assert too_big.status_code == 400 and too_big.json()["error"]["code"] == "too_large"
+    wrong_kind = client.post(url, {**declared, "size": 100, "content_type": "application/pdf"}, format="json")
+    assert wrong_kind.status_code == 400 and wrong_kind.json()["error"]["code"] == "unsupported_type"
+
+    services.attachment_add(
+        request=request, uploader=tenant, files=[SimpleUploadedFile("a.png", files.image_bytes("PNG"))]
+    )
+    assert client.post(url, {**declared, "size": 1024 * 1024}, format="json").status_code == 201
+    # One file stored and one upload pending: the request is full.
+    full = client.post(url, {**declared, "size": 100}, format="json")
+    assert full.status_code == 400 and full.json()["error"]["code"] == "too_many_files"
+    assert DirectUpload.objects.filter(request=request).count() == 1
+
+
+def test_expired_uploads_and_stray_objects_are_swept(moto_server, settings, tenant, unit):
+    s3 = _use(settings, moto_server)
+    request = factories.MaintenanceRequestFactory(unit=unit, reporter=tenant)
+    client = _api(tenant)
+    photo = files.image_bytes("PNG")
+    late, overdue, fresh = (_start(client, request, photo, name=f"{n}.png", content_type="image/png") for n in "abc")
+    for form in (late, overdue, fresh):
+        assert _post(form, photo).status_code == 204
+    stray = f"incoming/{uuid.uuid4().hex}"  # e.g. its request was erased while a deletion failed
+    s3.put_object(Bucket=BUCKET, Key=stray, Body=b"left behind")
+    past = timezone.now() - timedelta(seconds=settings.DOMI_DIRECT_UPLOAD_GRACE_SECONDS + 1)
+    DirectUpload.objects.filter(pk__in=[late["id"], overdue["id"]]).update(expires_at=past)
+
+    # Completing too late: refused, and what was posted goes.
+    response = _complete(client, request, late)
+    assert response.status_code == 409 and response.json()["error"]["code"] == "upload_expired"
+    assert _missing(s3, late["fields"]["key"])
+
+    assert services.direct_uploads_expire() == {"expired": 1, "orphans_deleted": 0}
+    assert _missing(s3, overdue["fields"]["key"])
+    assert s3.head_object(Bucket=BUCKET, Key=fresh["fields"]["key"]), "a pending upload in time is kept"
+    assert s3.head_object(Bucket=BUCKET, Key=stray), "a recent object may still be an upload in progress"
+    statuses = dict(DirectUpload.objects.values_list("pk", "status"))
+    assert {str(pk): status for pk, status in statuses.items()} == {
+        late["id"]: "expired",
+        overdue["id"]: "expired",
+        fresh["id"]: "pending",
+    }
+
+    later = timezone.now() + timedelta(
+        seconds=settings.DOMI_DIRECT_UPLOAD_SECONDS + settings.DOMI_DIRECT_UPLOAD_GRACE_SECONDS + 60
+    )
+    swept = services.direct_uploads_expire(now=later)
+    assert swept["expired"] == 1 and swept["orphans_deleted"] >= 1
+    assert _missing(s3, fresh["fields"]["key"]) and _missing(s3, stray)
+    assert expire_direct_uploads.delay().get() == {"expired": 0, "orphans_deleted": 0}, "running it again: nothing"
+
+
+def test_erasing_a_request_deletes_what_was_posted_for_it(moto_server, settings, org, tenant, unit,
+                                                          django_capture_on_commit_callbacks):  # fmt: skip
+    s3 = _use(settings, moto_server)
+    request = factories.MaintenanceRequestFactory(unit=unit, reporter=tenant)
+    photo = files.image_bytes("PNG")
+    form = _start(_api(tenant), request, photo, name="a.png", content_type="image/png")
+    assert _post(form, photo).status_code == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        services.maintenance_request_erase(request=request, user=factories.OrgAdminFactory(organization=org))
+    assert _missing(s3, form["fields"]["key"])
