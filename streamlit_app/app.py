@@ -1,7 +1,7 @@
 """Domi's portal: `streamlit run streamlit_app/app.py` (the API's address in DOMI_API_URL).
 
-Signs the person in, then offers the pages of their role. Every page talks to the API through
-streamlit_app.client only.
+Signs the person in, then offers the pages of their role; a link from one of Domi's e-mails
+(`?action=...`) opens its own page first. Every page talks to the API through streamlit_app.client only.
 """
 
 from __future__ import annotations
@@ -21,22 +21,32 @@ from streamlit_app.client import ApiUnreachable, SessionExpired  # noqa: E402
 
 st.set_page_config(page_title="Domi", page_icon="🏠", layout="centered")
 
+ACCOUNT_PAGE = st.Page("views/account.py", title="My account", icon="👤")
 PAGES_BY_ROLE = {
     "tenant": [
         st.Page("views/tenant_report.py", title="Report a problem", icon="📝", default=True),
         st.Page("views/tenant_requests.py", title="My requests", icon="📋"),
+        ACCOUNT_PAGE,
     ],
     "contractor": [
         st.Page("views/contractor_jobs.py", title="My jobs", icon="🧰", default=True),
         st.Page("views/contractor_invoices.py", title="My invoices", icon="🧾"),
+        ACCOUNT_PAGE,
     ],
     "manager": [
         st.Page("views/manager_dashboard.py", title="Dashboard", icon="📊", default=True),
         st.Page("views/manager_overdue.py", title="Overdue", icon="⏰"),
         st.Page("views/manager_review.py", title="Needs review", icon="👀"),
+        ACCOUNT_PAGE,
     ],
 }
 PAGES_BY_ROLE["admin"] = PAGES_BY_ROLE["manager"]
+# The pages the links in Domi's e-mails open (`?action=...`): before sign-in, or instead of the person's pages.
+LINK_PAGES = {
+    "accept-invitation": st.Page("views/accept_invitation.py", title="Join Domi", icon="✉️"),
+    "reset-password": st.Page("views/reset_password.py", title="Choose a new password", icon="🔑"),
+    "verify-email": st.Page("views/verify_email.py", title="Verify your e-mail address", icon="📧"),
+}
 
 
 def sidebar() -> None:
@@ -51,13 +61,20 @@ def sidebar() -> None:
             st.rerun()
 
 
-if session.signed_in():
+action = st.query_params.get("action")
+if action in LINK_PAGES:
+    page = st.navigation([LINK_PAGES[action]], position="hidden")
+elif session.signed_in():
     pages = PAGES_BY_ROLE.get(session.me()["role"], [])
     if not pages:
         st.error("This account has no pages in the portal.")
         st.stop()
     page = st.navigation(pages)
     sidebar()
+    # A notice left for a signed-in person, e.g. the welcome after accepting an invitation.
+    notice = st.session_state.pop(session.NOTICE_KEY, None)
+    if notice:
+        st.toast(notice)
 else:
     page = st.navigation([st.Page("views/sign_in.py", title="Sign in", icon="🔑", default=True)], position="hidden")
 

@@ -24,6 +24,7 @@ CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 90
 
 Role = Literal["admin", "manager", "tenant", "contractor"]
+Language = Literal["en", "es"]
 Status = Literal[
     "submitted",
     "triaged",
@@ -58,6 +59,31 @@ class Me(TypedDict):
     role: Role
     is_superuser: bool
     organization: Organization | None
+    phone: str
+    language: Language
+    email_verified: bool
+    pending_email: str | None
+
+
+class EmailStatus(TypedDict):
+    """The sign-in address, whether it is verified, and a new address waiting for its link."""
+
+    email: str
+    email_verified: bool
+    pending_email: str | None
+
+
+class InvitationPreview(TypedDict):
+    """What an invitation link offers, as the invitee sees it before accepting."""
+
+    email: str
+    first_name: str
+    last_name: str
+    role: Role
+    organization: str
+    summary: str
+    status: Literal["pending", "accepted", "revoked", "expired"]
+    expires_at: str
 
 
 class PropertyBrief(TypedDict):
@@ -421,6 +447,68 @@ class DomiClient:
 
     def me(self) -> Me:
         return self._call("GET", "/me/")
+
+    def me_update(
+        self,
+        *,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        phone: str | None = None,
+        language: Language | None = None,
+    ) -> Me:
+        """Edit one's own profile; only the fields given are changed."""
+        changes = {"first_name": first_name, "last_name": last_name, "phone": phone, "language": language}
+        return self._call("PATCH", "/me/", json={name: value for name, value in changes.items() if value is not None})
+
+    # The account: e-mail address and password (signed in)
+
+    def email_verification_resend(self) -> EmailStatus:
+        """Mail the verification link again (to the new address while an e-mail change waits for it)."""
+        return self._call("POST", "/auth/email/resend/", json={})
+
+    def email_change(self, *, email: str, password: str) -> EmailStatus:
+        """Ask to sign in with a new address: it takes over once its verification link is opened."""
+        return self._call("POST", "/auth/email/change/", json={"email": email, "password": password})
+
+    def password_change(self, *, current_password: str, new_password: str) -> None:
+        """Every refresh token of the account is revoked; the answer's new pair keeps this session signed in."""
+        pair = self._call(
+            "POST",
+            "/auth/password/change/",
+            json={"current_password": current_password, "new_password": new_password},
+        )
+        with self._refresh_lock:
+            self.access_token, self.refresh_token = pair["access"], pair["refresh"]
+
+    # The links in the e-mails (no sign-in needed)
+
+    def email_verify(self, *, key: str) -> EmailStatus:
+        return self._send("POST", "/auth/email/verify/", json={"key": key}, auth=False)
+
+    def password_reset_request(self, *, email: str) -> str:
+        """The API's answer is the same whether or not an account uses the address."""
+        answer = self._send("POST", "/auth/password/reset/", json={"email": email}, auth=False)
+        return answer["detail"]
+
+    def password_reset_confirm(self, *, uid: str, key: str, new_password: str) -> None:
+        self._send(
+            "POST",
+            "/auth/password/reset/confirm/",
+            json={"uid": uid, "key": key, "new_password": new_password},
+            auth=False,
+        )
+
+    def invitation_inspect(self, *, key: str) -> InvitationPreview:
+        return self._send("POST", "/auth/invitations/inspect/", json={"key": key}, auth=False)
+
+    def invitation_accept(self, *, key: str, password: str, first_name: str = "", last_name: str = "") -> Me:
+        """Make the account the invitation offers; the person then signs in with this password."""
+        return self._send(
+            "POST",
+            "/auth/invitations/accept/",
+            json={"key": key, "password": password, "first_name": first_name, "last_name": last_name},
+            auth=False,
+        )
 
     # Units
 

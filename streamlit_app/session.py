@@ -40,6 +40,11 @@ def start(api: DomiClient, person: Me) -> None:
     st.session_state[ME_KEY] = person
 
 
+def update_me(person: Me) -> None:
+    """The person as the API answers now (after they changed their name, address or language)."""
+    st.session_state[ME_KEY] = person
+
+
 def end(notice: str | None = None) -> None:
     """Forget the person (and everything they typed: the next person on this browser must not see it)."""
     api = st.session_state.get(CLIENT_KEY)

@@ -98,7 +98,12 @@ def complete_form(job: RequestDetail) -> None:
         st.text_area("What did you do?", key=f"{form}_notes", max_chars=5000)
         session.field_error(form, "notes")
         st.file_uploader(
-            "Photos of the finished work", type=forms.PHOTO_TYPES, accept_multiple_files=True, key=uploader_key
+            "Photos of the finished work",
+            type=forms.PHOTO_TYPES,
+            accept_multiple_files=True,
+            key=uploader_key,
+            help=forms.upload_help(forms.PHOTO_TYPES, already=len(job.get("attachments") or [])),
+            max_upload_size=forms.upload_max_mb(forms.PHOTO_TYPES),
         )
         session.field_error(form, "files")
         session.form_error(form, {"notes", "files"})
@@ -110,6 +115,7 @@ def complete_form(job: RequestDetail) -> None:
         def finish() -> None:
             # Photos first: if one is refused the job stays in progress and nothing is half-done.
             if photos:
+                forms.uploads_check(photos, already=len(job.get("attachments") or []))
                 files = [Upload(name=f.name, content=f.getvalue(), content_type=f.type or "") for f in photos]
                 api.attachment_upload(rid, files=files, kind="completion_photo")
                 st.session_state[round_key] = st.session_state.get(round_key, 0) + 1

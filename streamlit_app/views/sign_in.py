@@ -1,11 +1,12 @@
-"""Sign in with e-mail and password."""
+"""Sign in with e-mail and password, or ask for a link to choose a new password."""
 
 import streamlit as st
 
-from streamlit_app import session
+from streamlit_app import accounts, session
 from streamlit_app.client import ApiError, ApiUnreachable, DomiClient, InvalidCredentials
 
 FORM = "sign_in"
+FORGOT_FORM = "forgot_password"
 
 st.title("🏠 Domi")
 st.write("Report and follow maintenance in your home, run your jobs, or watch your properties.")
@@ -40,3 +41,8 @@ if submitted:
         st.session_state.pop("sign_in_password", None)
         session.start(api, person)
         st.rerun()
+
+forgot_started = f"{FORGOT_FORM}_answer" in st.session_state or session.errors_key(FORGOT_FORM) in st.session_state
+with st.expander("Forgot your password?", expanded=forgot_started):
+    st.caption("We will e-mail you a link to choose a new one.")
+    accounts.forgot_password_form(FORGOT_FORM)

@@ -50,6 +50,8 @@ def availability_windows() -> list[tuple[datetime, datetime]]:
 
 def send_report(units: dict[int, Unit]) -> RequestDetail:
     uploads = st.session_state.get(f"report_photos_{st.session_state.get(UPLOADER_ROUND_KEY, 0)}") or []
+    # Before the request is made: a refused photo would leave the request sent without it.
+    forms.uploads_check(uploads)
     request = api.request_create(
         unit=st.session_state["report_unit"],
         title=st.session_state["report_title"].strip(),
@@ -100,6 +102,8 @@ def report_form(units: dict[int, Unit]) -> None:
             type=forms.PHOTO_TYPES,
             accept_multiple_files=True,
             key=f"report_photos_{st.session_state.get(UPLOADER_ROUND_KEY, 0)}",
+            help=forms.upload_help(forms.PHOTO_TYPES),
+            max_upload_size=forms.upload_max_mb(forms.PHOTO_TYPES),
         )
         session.field_error(FORM, "files")
         st.checkbox("The contractor may enter when I am not at home", key="report_permission")

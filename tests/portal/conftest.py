@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
+from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
 from streamlit.testing.v1 import AppTest
@@ -34,8 +38,11 @@ def api_url(live_server, monkeypatch, settings) -> str:
     return live_server.url
 
 
-def open_portal() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=TIMEOUT_SECONDS).run()
+def open_portal(query: dict[str, str] | None = None) -> AppTest:
+    """A new browser session on the portal; `query` as a link from an e-mail gives it (?action=...&key=...)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_SECONDS)
+    at.query_params.update(query or {})
+    return at.run()
 
 
 def sign_in(at: AppTest, email: str, password: str = PASSWORD) -> AppTest:
@@ -61,4 +68,28 @@ def texts(at: AppTest) -> str:
     parts = [element.value for kind in ("title", "subheader", "markdown", "caption") for element in at.get(kind)]
     parts += [str(element.value) for kind in ("error", "warning", "info", "success") for element in at.get(kind)]
     parts += [f"{metric.label}: {metric.value}" for metric in at.metric]
+    parts += [str(toast.value) for toast in at.toast]
     return "\n".join(str(part) for part in parts)
+
+
+def mailed_link(action: str, to: str) -> dict[str, str]:
+    """The query of the portal link for `action` in the newest mail to `to`, e.g. {"action": ..., "key": ...}."""
+    for message in reversed(mail.outbox):
+        if message.to != [to]:
+            continue
+        for url in re.findall(r"https?://\S+", message.body):
+            query = {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
+            if query.get("action") == action:
+                return query
+    raise AssertionError(f"no {action} link mailed to {to}: {[(m.to, m.subject) for m in mail.outbox]}")
+
+
+def api_post(api_url: str, path: str, body: dict, *, as_email: str | None = None) -> requests.Response:
+    """A call straight to the API (what staff do elsewhere, or a link used in another browser)."""
+    headers = {}
+    if as_email:
+        tokens = requests.post(
+            f"{api_url}/api/v1/auth/token/", json={"email": as_email, "password": PASSWORD}, timeout=30
+        ).json()
+        headers["Authorization"] = f"Bearer {tokens['access']}"
+    return requests.post(f"{api_url}/api/v1{path}", json=body, headers=headers, timeout=TIMEOUT_SECONDS)

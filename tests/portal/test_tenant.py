@@ -177,3 +177,62 @@ def test_the_tenant_comments(portal):
 
     assert Comment.objects.filter(request=request, body="The buzzer does not work; please call me.").exists()
     assert "The buzzer does not work; please call me." in texts(at)
+
+
+def test_the_photo_uploader_states_the_api_limits(portal):
+    at = portal(TENANT)
+
+    uploader = at.file_uploader[0]
+    assert uploader.help == "Up to 10 files per request; photos up to 10 MB each, videos up to 30 MB each."
+    assert uploader.proto.max_upload_size_mb == 30  # not Streamlit's default of 200 MB
+    assert "pdf" not in [kind.lstrip(".") for kind in uploader.allowed_type]  # the API refuses a PDF as a photo
+
+
+def test_an_oversize_photo_is_refused_before_anything_is_sent(portal):
+    at = portal(TENANT)
+    at.text_input(key="report_title").input("Cracked window")
+    at.text_area(key="report_description").input("The living room window has a long crack.")
+    big = png() + b"\0" * (11 * 1024 * 1024)
+    at.file_uploader[0].set_value([("window.png", png(), "image/png"), ("crack.png", big, "image/png")])
+
+    at.button(key=SUBMIT).click().run()
+
+    assert at.title[0].value == "Report a problem"
+    assert [error.value for error in at.error] == ["crack.png is 11.0 MB; photos may be at most 10 MB."]
+    assert at.text_input(key="report_title").value == "Cracked window"
+    assert not MaintenanceRequest.objects.filter(title="Cracked window").exists()
+
+
+def test_more_photos_than_a_request_may_have_are_refused(portal):
+    at = portal(TENANT)
+    at.text_input(key="report_title").input("Mould in the bathroom")
+    at.text_area(key="report_description").input("Black mould spreading on the bathroom ceiling.")
+    at.file_uploader[0].set_value([(f"mould-{n}.png", png(), "image/png") for n in range(11)])
+
+    at.button(key=SUBMIT).click().run()
+
+    assert [error.value for error in at.error] == [
+        "A request may have at most 10 files. You chose 11: please leave out 1."
+    ]
+    assert not MaintenanceRequest.objects.filter(title="Mould in the bathroom").exists()
+
+
+def test_adding_photos_counts_the_files_the_request_has_already(portal):
+    at = open_request(portal(TENANT), "Locked out")
+    request = tenant_request("Locked out")
+    form = f"tenant_photos_{request.pk}"
+    at.file_uploader(key=f"{form}_files_0").set_value(
+        [("door-1.png", png(), "image/png"), ("door-2.png", png(), "image/png")]
+    )
+    at.button(key=f"FormSubmitter:{form}-Upload").click().run()
+    assert Attachment.objects.filter(request=request).count() == 2
+
+    uploader = at.file_uploader(key=f"{form}_files_1")
+    assert uploader.help.startswith("Up to 10 files per request (2 added already, so 8 more);")
+    uploader.set_value([(f"door-{n}.png", png(), "image/png") for n in range(3, 12)])
+    at.button(key=f"FormSubmitter:{form}-Upload").click().run()
+
+    assert [error.value for error in at.error] == [
+        "A request may have at most 10 files; it has 2 already. You chose 9: please leave out 1."
+    ]
+    assert Attachment.objects.filter(request=request).count() == 2
