@@ -8,7 +8,7 @@ Which roles may call a method at all is declared beside it (`roles`, checked by 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -118,5 +118,28 @@ class ScopedAPIView(BaseAPIView):
 
     def paginated_rows(self, queryset: QuerySet, rows: Callable[[QuerySet], QuerySet], render: Callable) -> Response:
         """A list read as plain rows: filter, turn into rows (values_list), paginate, render each page's rows."""
-        page = self.paginate_queryset(rows(self.filter_queryset(queryset)))
+        page = self.paginate_queryset(CountedRows(self.filter_queryset(queryset), rows))
         return self.get_paginated_response(render(page))
+
+
+class CountedRows(Sequence):
+    """A filtered queryset's rows for the paginator, counted on the queryset itself.
+
+    The rows join what they show (a request's unit, property and contractor); counted through them, the
+    database would join every matching row just to count it. Counted on the filtered queryset, it counts
+    the matching rows alone, and only the page's rows are joined.
+    """
+
+    def __init__(self, filtered: QuerySet, rows: Callable[[QuerySet], QuerySet]) -> None:
+        self.filtered = filtered
+        self.rows = rows(filtered)
+        self.ordered = filtered.ordered
+
+    def count(self) -> int:
+        return self.filtered.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.rows[index]
