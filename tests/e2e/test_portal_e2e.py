@@ -76,7 +76,7 @@ def signed_in(browser, stack: Stack, email: str, viewport: dict[str, int] = DESK
     context.set_default_timeout(STEP_TIMEOUT_MS)
     page = context.new_page()
     page.goto(stack.portal_url)
-    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("E-mail", exact=True).fill(email)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("stSidebar").get_by_text("Sign out")).to_be_attached()
