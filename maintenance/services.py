@@ -524,11 +524,9 @@ def attachment_add(
         except UploadRefused as exc:
             refused[name] = {"code": exc.code, "message": exc.message}
             continue
-        if clean.kind == "pdf" and kind in (Attachment.Kind.PHOTO, Attachment.Kind.COMPLETION_PHOTO):
-            refused[name] = {"code": "unsupported_type", "message": "A photo must be an image, not a PDF."}
-            continue
-        if clean.kind == "image" and kind == Attachment.Kind.INVOICE:
-            refused[name] = {"code": "unsupported_type", "message": "An invoice must be a PDF."}
+        mismatch = _kind_mismatch(family=clean.kind, kind=kind)
+        if mismatch:
+            refused[name] = {"code": "unsupported_type", "message": mismatch}
             continue
         cleaned.append((name, clean))
     if refused:
@@ -640,12 +638,20 @@ def _declared_family(*, content_type: str, kind: str) -> str:
             code="unsupported_type",
             fields={"content_type": [f"Choose one of: {', '.join(DECLARED_TYPES)}."]},
         )
-    # The same rules as attachment_add applies to the sniffed content.
-    if family == "pdf" and kind in (Attachment.Kind.PHOTO, Attachment.Kind.COMPLETION_PHOTO):
-        raise UploadRejected("A photo must be an image, not a PDF.", code="unsupported_type")
-    if family == "image" and kind == Attachment.Kind.INVOICE:
-        raise UploadRejected("An invoice must be a PDF.", code="unsupported_type")
+    # The same rule as attachment_add applies to the sniffed content.
+    mismatch = _kind_mismatch(family=family, kind=kind)
+    if mismatch:
+        raise UploadRejected(mismatch, code="unsupported_type")
     return family
+
+
+def _kind_mismatch(*, family: str, kind: str) -> str:
+    """Why a file of this family (image, pdf, video) cannot be an attachment of this kind, or ""."""
+    if family == "pdf" and kind in (Attachment.Kind.PHOTO, Attachment.Kind.COMPLETION_PHOTO):
+        return "A photo must be an image, not a PDF."
+    if family == "image" and kind == Attachment.Kind.INVOICE:
+        return "An invoice must be a PDF."
+    return ""
 
 
 @dataclass(frozen=True)
