@@ -65,7 +65,8 @@ def build(results: list[dict], meta: dict) -> tuple[str, dict]:
         "",
         f"{meta.get('requests_seeded', '?')} requests in PostgreSQL; gunicorn, {meta.get('workers', '?')} sync "
         f"workers; wrk, {meta.get('seconds', '?')} s a run; {meta.get('cpus', '?')} CPUs; "
-        f"DJANGO_ENV=local DEBUG=false, tasks to Redis (no crew in the request).",
+        f"DJANGO_ENV=local DEBUG=false, tasks to Redis (no crew in the request); "
+        f"DB_PREPARED_STATEMENTS={meta.get('prepared_statements', 'true')} (API and baseline).",
         "",
         f"| endpoint | p50 ms @{low} | p95 ms @{low} | p99 ms @{low} | req/s @{low} | req/s @{high} "
         f"| p95 ms @{high} (queueing) | capacity vs /healthz | non-2xx/errors |",

@@ -181,7 +181,8 @@ cat >"${WORK}/meta.json" <<EOF
 {"requests_seeded": $(seed_field requests), "workers": ${WORKERS}, "seconds": ${RUN_SECONDS},
  "cpus": $(nproc), "wrk": "$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)",
  "postgresql": "$(psql -h 127.0.0.1 -U postgres -Atc 'SHOW server_version' | cut -d' ' -f1)",
- "celery_tasks_queued_not_run": "${QUEUED}", "detail_id": ${DETAIL_ID}}
+ "celery_tasks_queued_not_run": "${QUEUED}", "detail_id": ${DETAIL_ID},
+ "prepared_statements": "${DB_PREPARED_STATEMENTS:-true}"}
 EOF
 log "Celery tasks left queued in Redis db ${REDIS_DB} by the creates (the crew ran in none of them): ${QUEUED}"
 "${PY}" bench/report.py "${RESULTS}" "${WORK}/meta.json" "${RESULTS_DIR}"

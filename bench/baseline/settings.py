@@ -28,6 +28,10 @@ DATABASES = {
         # As the API's default (DB_CONN_MAX_AGE=60): each gunicorn worker keeps its connection.
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        # As the API (DB_PREPARED_STATEMENTS, on unless "false"): server-side parameters, prepared statements.
+        "OPTIONS": {"server_side_binding": True, "prepare_threshold": 5}
+        if os.environ.get("DB_PREPARED_STATEMENTS", "true").lower() not in ("false", "0", "no", "off")
+        else {},
     }
 }
 

@@ -76,6 +76,13 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+_postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if _postgresql and env.bool("DB_PREPARED_STATEMENTS", default=True):
+    # Parameters bound by the server, and a query run five times on a connection prepared there: PostgreSQL
+    # then plans the API's hot queries once per connection, not on every request (planning cost more than
+    # running the requests list's queries). A pooler in transaction mode that cannot keep prepared
+    # statements (PgBouncer before 1.21, or without max_prepared_statements) needs DB_PREPARED_STATEMENTS=false.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the writer lock rather than failing when the web process and a task write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
