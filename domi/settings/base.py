@@ -10,6 +10,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "domi.apps.DomiConfig",
     "domi.admin_site.DomiAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
