@@ -33,6 +33,6 @@ def timestamps_parsed_in_c(sender: Any, connection: BaseDatabaseWrapper, **kwarg
                 value = datetime.fromisoformat(bytes(data).decode())
             except ValueError:
                 return super().load(data)
-            return value.replace(tzinfo=self.timezone)
+            return value if value.tzinfo is self.timezone else value.replace(tzinfo=self.timezone)
 
     connection.connection.adapters.register_loader("timestamptz", IsoTzLoader)
