@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -184,10 +184,14 @@ class RequestListRows:
         now = timezone.now()
         zone = timezone.get_current_timezone()
 
+        in_utc = getattr(zone, "key", None) == "UTC" or zone is UTC
+
         def iso(value: datetime | None) -> str | None:
             # As DRF's DateTimeField writes it: in the current time zone, UTC as "Z".
             if value is None:
                 return None
+            if in_utc and value.tzinfo is UTC:  # as the database hands them over: no conversion to make
+                return value.isoformat()[:-6] + "Z"
             text = value.astimezone(zone).isoformat()
             return text[:-6] + "Z" if text.endswith("+00:00") else text
 

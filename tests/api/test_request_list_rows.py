@@ -57,6 +57,8 @@ def varied(org, unit, contractor):
     for _ in range(2):
         made.append(factories.MaintenanceRequestFactory(unit=unit, status="needs_review"))
     MaintenanceRequest.objects.filter(pk__in=[r.pk for r in made[-2:]]).update(created_at=same_moment)
+    # A whole second: written without a fraction.
+    MaintenanceRequest.objects.filter(pk=made[3].pk).update(due_by=(now + timedelta(days=1)).replace(microsecond=0))
     return made
 
 
@@ -70,7 +72,9 @@ def _documented(staff) -> list[dict]:
     return json.loads(JSONRenderer().render(RequestListOutput(queryset, many=True).data))
 
 
-def test_each_item_is_what_the_documented_serializer_makes(staff, varied):
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_each_item_is_what_the_documented_serializer_makes(staff, varied, settings, zone):
+    settings.TIME_ZONE = zone
     api = APIClient()
     api.force_authenticate(staff)
     body = api.get(REQUESTS, {"page_size": 100}).json()
