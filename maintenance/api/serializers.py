@@ -340,10 +340,15 @@ class AvailabilityWindowInput(serializers.Serializer):
     end = serializers.DateTimeField()
 
 
+def _units_to_report_in(user: User) -> QuerySet[Unit]:
+    # With the property: the create service reads the unit's organization from it.
+    return unit_list_visible_to(user).select_related("property")
+
+
 class RequestCreateInput(serializers.Serializer):
     unit = ScopedPrimaryKeyRelatedField(
         model=Unit,
-        scope=unit_list_visible_to,
+        scope=_units_to_report_in,
         help_text="Tenants: a unit they rent now. Staff: a unit of their organization.",
     )
     title = serializers.CharField(max_length=200)
