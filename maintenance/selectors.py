@@ -98,6 +98,9 @@ def request_open_offer(*, request: MaintenanceRequest, user: User) -> JobOffer |
     """The offer of the job waiting for the contractor's answer; staff and the contractor see it, tenants not."""
     if not (user.is_superuser or user.role in (*User.STAFF_ROLES, User.Role.CONTRACTOR)):
         return None
+    if request.status != Status.ASSIGNED:
+        # Offers are made on assignment, and every move out of assigned closes the open one: nothing to ask.
+        return None
     return request.offers.filter(status=JobOffer.Status.OFFERED).select_related("contractor").first()
 
 

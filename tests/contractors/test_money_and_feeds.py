@@ -306,3 +306,12 @@ def test_staff_taking_the_job_back_withdraw_the_open_offer(job, contractor, staf
     )
     offer.refresh_from_db()
     assert offer.status == JobOffer.Status.WITHDRAWN and offer.responded_at is not None
+
+
+@pytest.mark.parametrize("to_status", ["scheduled", "triaged", "needs_review", "cancelled"])
+def test_every_move_out_of_assigned_closes_the_open_offer(job, staff, to_status):
+    """The invariant the request's detail relies on: an open offer exists only while a request is assigned."""
+    services.maintenance_request_transition(request=job, to_status=to_status, actor=Actor.of(staff), note="Because.")
+    job.refresh_from_db()
+    assert job.status == to_status
+    assert not job.offers.filter(status=JobOffer.Status.OFFERED).exists()
