@@ -10,7 +10,8 @@
 # (gunicorn, both databases, the Redis database's keys) is stopped or dropped on exit.
 #
 # Settings (environment): BENCH_REQUESTS (10000), BENCH_SECONDS per run (10), BENCH_WARMUP_SECONDS (2),
-# BENCH_LOW_CLIENTS (2), BENCH_HIGH_CLIENTS (20), BENCH_WORKERS (2), BENCH_REDIS_DB (15),
+# BENCH_LOW_CLIENTS (2), BENCH_HIGH_CLIENTS (20), BENCH_WORKERS (2), BENCH_RATIO_ROUNDS (3: rounds of the
+# list / baseline capacity pair, the figure their median), BENCH_REDIS_DB (15),
 # BENCH_RESULTS (bench-results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-2}"
 LOW="${BENCH_LOW_CLIENTS:-2}"
 HIGH="${BENCH_HIGH_CLIENTS:-20}"
 WORKERS="${BENCH_WORKERS:-2}"
+RATIO_ROUNDS="${BENCH_RATIO_ROUNDS:-3}"
 REDIS_DB="${BENCH_REDIS_DB:-15}"
 RESULTS_DIR="${BENCH_RESULTS:-bench-results}"
 WRK_THREADS=2
@@ -174,6 +176,15 @@ measure healthz "${API}/healthz"
 measure list "${LIST_URL}" -H "${STAFF_AUTH}"
 measure detail "${DETAIL_URL}" -H "${STAFF_AUTH}"
 BENCH_METHOD=POST BENCH_BODY="${CREATE_BODY}" measure create "${CREATE_URL}" -H "${TENANT_AUTH}"
+# More rounds of the capacity pair, baseline then list, so the ratio is a median rather than one pair.
+record_round() {  # record_round NAME ROUND FIGURES
+  echo "{\"endpoint\": \"$1\", \"clients\": ${HIGH}, \"round\": $2, ${3#\{}" >>"${RESULTS}"
+  log "$1 @${HIGH}, round $2: $3"
+}
+for round in $(seq 2 "${RATIO_ROUNDS}"); do
+  record_round baseline "${round}" "$(run_wrk "${HIGH}" "${RUN_SECONDS}" "${BASE}/items/")"
+  record_round list "${round}" "$(run_wrk "${HIGH}" "${RUN_SECONDS}" "${LIST_URL}" -H "${STAFF_AUTH}")"
+done
 
 # --- the report ----------------------------------------------------------------------------------------
 QUEUED="$(redis-cli -h 127.0.0.1 -p 6379 -n "${REDIS_DB}" llen celery 2>/dev/null || echo '?')"
