@@ -18,6 +18,22 @@ PASSWORD_RULES = "At least 8 characters, not a common password, not only digits,
 SIGN_IN_EMAIL_KEY = "sign_in_email"  # the sign-in form's e-mail field
 
 
+def new_password_inputs(
+    form: str, *, key: str, repeat_key: str, field: str, label: str = "New password", repeat_label: str = ""
+) -> None:
+    """A new password typed twice, with the rules and, under each input, the API's error for it.
+
+    `field` is the API's name for the password; the second input's errors come as `<field>_again`.
+    """
+    st.text_input(label, type="password", key=key, autocomplete="new-password")
+    st.caption(PASSWORD_RULES)
+    session.field_error(form, field)
+    st.text_input(
+        repeat_label or f"The {label.lower()} again", type="password", key=repeat_key, autocomplete="new-password"
+    )
+    session.field_error(form, f"{field}_again")
+
+
 def passwords_match(password: str, again: str, *, field: str) -> None:
     """Refuse, in the API's error shape, a password typed differently the second time (`field` is the second)."""
     if password != again:

@@ -114,11 +114,14 @@ with st.form(FORM):
     with last:
         st.text_input("Last name", key=LAST_NAME_KEY, max_chars=150, autocomplete="family-name")
         session.field_error(FORM, "last_name")
-    st.text_input("Choose a password", type="password", key=PASSWORD_KEY, autocomplete="new-password")
-    st.caption(accounts.PASSWORD_RULES)
-    session.field_error(FORM, "password")
-    st.text_input("The password again", type="password", key=REPEAT_KEY, autocomplete="new-password")
-    session.field_error(FORM, "password_again")
+    accounts.new_password_inputs(
+        FORM,
+        key=PASSWORD_KEY,
+        repeat_key=REPEAT_KEY,
+        field="password",
+        label="Choose a password",
+        repeat_label="The password again",
+    )
     session.form_error(FORM, FIELDS)
     submitted = st.form_submit_button("Create my account", type="primary", width="stretch")
 

@@ -117,11 +117,7 @@ def password_form() -> None:
     with st.form(PASSWORD_FORM):
         st.text_input("Current password", type="password", key=CURRENT_KEY, autocomplete="current-password")
         session.field_error(PASSWORD_FORM, "current_password")
-        st.text_input("New password", type="password", key=NEW_KEY, autocomplete="new-password")
-        st.caption(accounts.PASSWORD_RULES)
-        session.field_error(PASSWORD_FORM, "new_password")
-        st.text_input("The new password again", type="password", key=REPEAT_KEY, autocomplete="new-password")
-        session.field_error(PASSWORD_FORM, "new_password_again")
+        accounts.new_password_inputs(PASSWORD_FORM, key=NEW_KEY, repeat_key=REPEAT_KEY, field="new_password")
         session.form_error(PASSWORD_FORM, {"current_password", "new_password", "new_password_again"})
         submitted = st.form_submit_button("Change my password")
     if submitted:

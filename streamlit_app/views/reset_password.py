@@ -31,11 +31,7 @@ if not uid or not key or link_refused:
     st.stop()
 
 with st.form(FORM):
-    st.text_input("New password", type="password", key=PASSWORD_KEY, autocomplete="new-password")
-    st.caption(accounts.PASSWORD_RULES)
-    session.field_error(FORM, "new_password")
-    st.text_input("The new password again", type="password", key=REPEAT_KEY, autocomplete="new-password")
-    session.field_error(FORM, "new_password_again")
+    accounts.new_password_inputs(FORM, key=PASSWORD_KEY, repeat_key=REPEAT_KEY, field="new_password")
     session.form_error(FORM, FIELDS)
     submitted = st.form_submit_button("Save the new password", type="primary", width="stretch")
 
