@@ -1,10 +1,16 @@
 """Structured JSON logs through structlog; every line carries the request id."""
 
+import logging
+
 import structlog
 
 from .env import env
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+
+# One line per request, when it ends: django-structlog's request_finished (method and path, status, user,
+# IP, request id, user agent: domi/request_log.py). Its request_started line shows at LOG_LEVEL=DEBUG.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
 
 LOGGING = {
     "version": 1,
