@@ -22,6 +22,16 @@ def _tasks_in_process(request):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _users_read_afresh():
+    """Each test's API calls read their users from its own database: ids come back after a rollback."""
+    from domi.accounts.authentication import recent_users
+
+    recent_users.clear()
+    yield
+    recent_users.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _clean_test_media():
     yield

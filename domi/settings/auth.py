@@ -6,7 +6,7 @@ from .env import env
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "domi.accounts.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -21,6 +21,10 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
 }
+
+# How long a process may answer API calls from a user's row before reading it again (domi/accounts/
+# authentication.py): a change saved by another process applies within this many seconds; 0 reads every call.
+DOMI_AUTH_USER_SECONDS = env.float("DOMI_AUTH_USER_SECONDS", default=5)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Domi API",

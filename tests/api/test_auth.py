@@ -5,8 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from domi.accounts import authentication
+from domi.accounts.authentication import JWTAuthentication, RecentUsers
+from domi.accounts.models import User
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -14,6 +19,7 @@ TOKEN = "/api/v1/auth/token/"
 REFRESH = "/api/v1/auth/token/refresh/"
 LOGOUT = "/api/v1/auth/logout/"
 ME = "/api/v1/me/"
+REQUESTS = "/api/v1/requests/"
 
 
 def sign_in(api, email, password=PASSWORD, **extra):
@@ -218,3 +224,104 @@ class TestMe:
         api.force_authenticate(tenant)
         error = assert_error(api.patch(ME, {"language": "xx"}, format="json"), 400, "validation_error")
         assert "language" in error["fields"]
+
+
+def queries_of(api, token: str, path: str = ME) -> tuple[int, int]:
+    """One signed-in call: its status and how many queries it made."""
+    with CaptureQueriesContext(connection) as queries:
+        status = api.get(path, **bearer(token)).status_code
+    return status, len(queries.captured_queries)
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """later(seconds): the process's clock moves on (the window the token's user is kept for)."""
+    now = authentication.time.monotonic()
+
+    class Clock:
+        @staticmethod
+        def monotonic() -> float:
+            return now + Clock.ahead
+
+        ahead = 0.0
+
+    monkeypatch.setattr(authentication, "time", Clock)
+
+    def move(seconds: float) -> None:
+        Clock.ahead += seconds
+
+    return move
+
+
+@pytest.mark.django_db
+class TestTheUserBehindAToken:
+    """domi/accounts/authentication.py: a process reads a token's user at most every DOMI_AUTH_USER_SECONDS."""
+
+    def test_a_second_call_within_the_window_does_not_read_the_user_again(self, api, staff):
+        token = str(AccessToken.for_user(staff))
+        first, second = queries_of(api, token), queries_of(api, token)
+        assert first[0] == second[0] == 200
+        assert second[1] == first[1] - 1
+        assert api.get(ME, **bearer(token)).json()["email"] == staff.email
+
+    def test_a_deactivation_saved_here_refuses_the_very_next_call(self, api, tenant):
+        token = str(AccessToken.for_user(tenant))
+        assert api.get(REQUESTS, **bearer(token)).status_code == 200
+        tenant.is_active = False
+        tenant.save()
+        assert_error(api.get(REQUESTS, **bearer(token)), 401, "not_authenticated")
+
+    def test_a_move_to_another_organization_saved_here_applies_to_the_very_next_call(self, api, staff, other_org):
+        factories.MaintenanceRequestFactory(unit=factories.UnitFactory(property__organization=staff.organization))
+        token = str(AccessToken.for_user(staff))
+        assert api.get(REQUESTS, **bearer(token)).json()["count"] == 1
+        staff.organization = other_org
+        staff.save()
+        assert api.get(REQUESTS, **bearer(token)).json()["count"] == 0
+
+    def test_a_change_saved_by_another_process_applies_once_the_window_has_passed(self, api, tenant, later, settings):
+        settings.DOMI_AUTH_USER_SECONDS = 5
+        token = str(AccessToken.for_user(tenant))
+        assert api.get(ME, **bearer(token)).status_code == 200
+        User.objects.filter(pk=tenant.pk).update(is_active=False)  # no signal here, as from another process
+
+        later(4.9)
+        assert api.get(REQUESTS, **bearer(token)).status_code == 200  # answered from the row read 4.9 s ago
+        later(0.2)
+        assert_error(api.get(REQUESTS, **bearer(token)), 401, "not_authenticated")
+
+    def test_the_own_account_is_read_afresh_within_the_window(self, api, tenant):
+        token = str(AccessToken.for_user(tenant))
+        assert api.get(ME, **bearer(token)).status_code == 200
+        User.objects.filter(pk=tenant.pk).update(is_active=False)  # as from another process
+        assert_error(api.get(ME, **bearer(token)), 401, "not_authenticated")
+        assert_error(api.patch(ME, {"language": "es"}, format="json", **bearer(token)), 401, "not_authenticated")
+
+    def test_with_no_window_every_call_reads_the_user(self, api, tenant, settings):
+        settings.DOMI_AUTH_USER_SECONDS = 0
+        token = str(AccessToken.for_user(tenant))
+        first, second = queries_of(api, token), queries_of(api, token)
+        assert first == second == (200, first[1])
+        User.objects.filter(pk=tenant.pk).update(is_active=False)
+        assert_error(api.get(ME, **bearer(token)), 401, "not_authenticated")
+
+    def test_a_refused_user_is_not_kept(self, api, tenant):
+        token = str(AccessToken.for_user(tenant))
+        User.objects.filter(pk=tenant.pk).update(is_active=False)
+        assert_error(api.get(ME, **bearer(token)), 401, "not_authenticated")
+        User.objects.filter(pk=tenant.pk).update(is_active=True)
+        assert api.get(ME, **bearer(token)).status_code == 200
+
+    def test_each_call_gets_a_user_of_its_own(self, tenant):
+        token = AccessToken.for_user(tenant)
+        first = JWTAuthentication().get_user(token)
+        first.first_name = "Changed in one request only"
+        second = JWTAuthentication().get_user(token)  # from the row kept
+        assert second == first and second is not first
+        assert second.first_name == tenant.first_name and second.email == tenant.email
+
+    def test_the_rows_kept_are_bounded_the_oldest_going_first(self):
+        kept = RecentUsers(max_size=2)
+        for user_id in (1, 2, 3):
+            kept.put(user_id, (user_id,), seconds=60)
+        assert [kept.get(1), kept.get(2), kept.get(3)] == [None, (2,), (3,)]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -84,7 +85,26 @@ class LogoutView(PublicAPIView):
         return Response(status=204)
 
 
-class MeView(ScopedAPIView):
+class OwnAccountView(ScopedAPIView):
+    """An endpoint about the caller's own account."""
+
+    def visible_to(self, user: User) -> QuerySet[User]:
+        return User.objects.filter(pk=user.pk, is_active=True).prefetch_related("emailaddress_set")
+
+    def own_account(self) -> User:
+        """The account read now: deactivated since the token's user was read (domi/accounts/authentication.py
+        keeps it a few seconds), the caller is signed out (401), not answered from a row that is gone."""
+        try:
+            return self.scope.get()
+        except User.DoesNotExist:
+            raise AuthenticationFailed("This account is not active.", code="user_inactive") from None
+
+    def email_status(self, user: User, *, status: int = 200) -> Response:
+        # Read again: the write may have changed the addresses the scope prefetched.
+        return self.output(EmailStatusOutput, self.visible_to(user).get(), status=status)
+
+
+class MeView(OwnAccountView):
     def visible_to(self, user: User) -> QuerySet[User]:
         return (
             User.objects.filter(pk=user.pk, is_active=True)
@@ -94,32 +114,18 @@ class MeView(ScopedAPIView):
 
     @extend_schema(tags=["auth"], summary="Who I am", responses={200: MeOutput})
     def get(self, request: Request) -> Response:
-        return self.output(MeOutput, self.scope.get())
+        return self.output(MeOutput, self.own_account())
 
     @extend_schema(tags=["auth"], summary="Edit my profile", request=MeUpdateInput, responses={200: MeOutput})
     def patch(self, request: Request) -> Response:
         data = self.validated(MeUpdateInput, partial=True)
-        user = services.user_profile_update(user=self.scope.get(), **data)
+        user = services.user_profile_update(user=self.own_account(), **data)
         return self.output(MeOutput, user)
 
 
 # --- e-mail verification and change
 
 PORTAL_LINKS = "The e-mail links to the portal (DOMI_PORTAL_URL), which reads the key from the link and posts it here"
-
-
-class OwnAccountView(ScopedAPIView):
-    """An endpoint about the caller's own account."""
-
-    def visible_to(self, user: User) -> QuerySet[User]:
-        return User.objects.filter(pk=user.pk, is_active=True).prefetch_related("emailaddress_set")
-
-    def own_account(self) -> User:
-        return self.scope.get()
-
-    def email_status(self, user: User, *, status: int = 200) -> Response:
-        # Read again: the write may have changed the addresses the scope prefetched.
-        return self.output(EmailStatusOutput, self.visible_to(user).get(), status=status)
 
 
 class EmailVerifyView(PublicAPIView):

@@ -1,0 +1,96 @@
+"""Signing in to the API with an access token: simplejwt's, reading the person at most every few seconds.
+
+simplejwt reads the token's user from the database on every call: one query in three of the requests
+list, and the costliest in Python. Here a process keeps each user's row for DOMI_AUTH_USER_SECONDS (5 by
+default; 0 reads it every time) and builds a fresh User from it for each call, so nothing one request
+does to its user reaches another. A user that does not exist or is inactive is never kept: those calls
+read the database and are refused as before. A change saved through the ORM in this process
+(deactivation, a new role or organization, a new password) applies to the next call; saved by another
+process, within those seconds, as a sign-out everywhere lets the access tokens already issued run out.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, transaction
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework_simplejwt import authentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import Token
+from rest_framework_simplejwt.utils import get_md5_hash_password
+
+from .models import User
+
+
+class RecentUsers:
+    """Users' rows read in the last few seconds, by user id: per process, bounded, safe across threads."""
+
+    def __init__(self, max_size: int = 10_000) -> None:
+        self.max_size = max_size
+        self._rows: dict[str, tuple[float, tuple]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, user_id: Any) -> tuple | None:
+        with self._lock:
+            kept = self._rows.get(str(user_id))
+        if kept is None or kept[0] < time.monotonic():
+            return None
+        return kept[1]
+
+    def put(self, user_id: Any, row: tuple, seconds: float) -> None:
+        with self._lock:
+            if len(self._rows) >= self.max_size:
+                self._rows.pop(next(iter(self._rows)))  # the oldest kept
+            self._rows[str(user_id)] = (time.monotonic() + seconds, row)
+
+    def forget(self, user_id: Any) -> None:
+        with self._lock:
+            self._rows.pop(str(user_id), None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+recent_users = RecentUsers()
+_FIELDS = [field.attname for field in User._meta.concrete_fields]
+
+
+def _row(user: User) -> tuple:
+    return tuple(getattr(user, name) for name in _FIELDS)
+
+
+def user_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
+    """post_save, post_delete of a User: the next call reads them again, and again once the change commits
+    (a call that read the old row while the transaction was open must not keep it)."""
+    recent_users.forget(instance.pk)
+    transaction.on_commit(lambda: recent_users.forget(instance.pk), robust=True)
+
+
+class JWTAuthentication(authentication.JWTAuthentication):
+    def get_user(self, validated_token: Token) -> User:
+        seconds = settings.DOMI_AUTH_USER_SECONDS
+        user_id = validated_token.get(api_settings.USER_ID_CLAIM)
+        row = recent_users.get(user_id) if seconds > 0 and user_id is not None else None
+        if row is None:
+            user = super().get_user(validated_token)  # refuses a user not found, inactive, or with a new password
+            if seconds > 0:
+                recent_users.put(user_id, _row(user), seconds)
+            return user
+        user = User.from_db(DEFAULT_DB_ALIAS, _FIELDS, row)
+        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
+            api_settings.REVOKE_TOKEN_CLAIM
+        ) != get_md5_hash_password(user.password):
+            raise AuthenticationFailed("The user's password has been changed.", code="password_changed")
+        return user
+
+
+class JWTAuthenticationScheme(SimpleJWTScheme):
+    """The OpenAPI schema's bearer scheme (jwtAuth), as drf-spectacular writes it for simplejwt's own class."""
+
+    target_class = "domi.accounts.authentication.JWTAuthentication"
