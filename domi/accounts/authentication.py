@@ -19,10 +19,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
-from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from .models import User
 
@@ -68,25 +66,22 @@ def _row(user: User) -> tuple:
 def user_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
     """post_save, post_delete of a User: the next call reads them again, and again once the change commits
     (a call that read the old row while the transaction was open must not keep it)."""
-    recent_users.forget(instance.pk)
-    transaction.on_commit(lambda: recent_users.forget(instance.pk), robust=True)
+    user_id = instance.pk  # a deleted instance loses its pk once the signals have run
+    recent_users.forget(user_id)
+    transaction.on_commit(lambda: recent_users.forget(user_id), robust=True)
 
 
 class JWTAuthentication(authentication.JWTAuthentication):
     def get_user(self, validated_token: Token) -> User:
-        seconds = settings.DOMI_AUTH_USER_SECONDS
+        # With simplejwt's CHECK_REVOKE_TOKEN a new password revokes older tokens: that needs the row of now.
+        seconds = 0 if api_settings.CHECK_REVOKE_TOKEN else settings.DOMI_AUTH_USER_SECONDS
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         row = recent_users.get(user_id) if seconds > 0 and user_id is not None else None
-        if row is None:
-            user = super().get_user(validated_token)  # refuses a user not found, inactive, or with a new password
-            if seconds > 0:
-                recent_users.put(user_id, _row(user), seconds)
-            return user
-        user = User.from_db(DEFAULT_DB_ALIAS, _FIELDS, row)
-        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
-            api_settings.REVOKE_TOKEN_CLAIM
-        ) != get_md5_hash_password(user.password):
-            raise AuthenticationFailed("The user's password has been changed.", code="password_changed")
+        if row is not None:
+            return User.from_db(DEFAULT_DB_ALIAS, _FIELDS, row)
+        user = super().get_user(validated_token)  # refuses a user not found or inactive
+        if seconds > 0:
+            recent_users.put(user_id, _row(user), seconds)
         return user
 
 

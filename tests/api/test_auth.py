@@ -312,6 +312,21 @@ class TestTheUserBehindAToken:
         User.objects.filter(pk=tenant.pk).update(is_active=True)
         assert api.get(ME, **bearer(token)).status_code == 200
 
+    def test_a_deleted_user_is_refused_at_once(self, api, staff):
+        token = str(AccessToken.for_user(staff))
+        assert api.get(REQUESTS, **bearer(token)).status_code == 200
+        staff.delete()
+        assert_error(api.get(REQUESTS, **bearer(token)), 401, "not_authenticated")
+
+    def test_with_revocation_by_password_every_call_reads_the_user(self, api, tenant, monkeypatch):
+        monkeypatch.setattr(authentication.api_settings, "CHECK_REVOKE_TOKEN", True)
+        token = str(AccessToken.for_user(tenant))
+        first, second = queries_of(api, token, REQUESTS), queries_of(api, token, REQUESTS)
+        assert first == second == (200, first[1])
+        tenant.set_password("a-new-password-2026")
+        tenant.save()
+        assert_error(api.get(REQUESTS, **bearer(token)), 401, "not_authenticated")
+
     def test_each_call_gets_a_user_of_its_own(self, tenant):
         token = AccessToken.for_user(tenant)
         first = JWTAuthentication().get_user(token)
