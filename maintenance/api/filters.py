@@ -10,10 +10,18 @@ from maintenance.selectors import overdue_filter, priority_rank
 
 
 class RequestFilter(django_filters.FilterSet):
+    # One column each: no join that could repeat a row, so no DISTINCT (django-filter adds one by default,
+    # which made the database sort and compare whole rows to count and page a filtered list).
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, distinct=False, help_text="Repeat for several."
+    )
+    priority = django_filters.MultipleChoiceFilter(
+        choices=Priority.choices, distinct=False, help_text="Repeat for several."
+    )
+    category = django_filters.MultipleChoiceFilter(
+        choices=Category.choices, distinct=False, help_text="Repeat for several."
+    )
     # Ids are filtered, not validated: an id outside the caller's scope gives an empty list, not an error.
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, help_text="Repeat for several.")
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, help_text="Repeat for several.")
-    category = django_filters.MultipleChoiceFilter(choices=Category.choices, help_text="Repeat for several.")
     property = IdFilter(field_name="unit__property_id")
     unit = IdFilter(field_name="unit_id")
     contractor = IdFilter(field_name="assigned_contractor_id")
