@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEVELOPMENT_SECRET_KEY, SECRET_KEY
+from .base import DEVELOPMENT_SECRET_KEY, MIDDLEWARE, SECRET_KEY, STORAGES
 from .env import env
 
 if env.bool("DEBUG", default=False):
@@ -26,3 +26,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Static files (the back office's, Swagger UI's) served by the web process itself, from the folder that
+# `manage.py collectstatic` fills before it starts: names carry a hash of the content and are cached for a
+# year, and each file is also stored gzipped. Locally, runserver serves them (DEBUG).
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}

@@ -1,6 +1,7 @@
 """Production settings refuse development defaults and pass Django's deployment checks."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,38 @@ def test_an_unknown_environment_is_refused():
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode != 0 and "DJANGO_ENV must be one of" in result.stderr
+
+
+SERVE_STATIC = """
+import django
+from domi.environment import select_settings
+
+select_settings()
+django.setup()
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.test import Client
+
+client = Client(HTTP_HOST="domi.example.com")
+for name in ("admin/css/base.css", "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"):
+    url = staticfiles_storage.url(name)
+    response = client.get(url, secure=True, HTTP_ACCEPT_ENCODING="gzip")
+    headers = response.headers
+    print(url, response.status_code, headers.get("Cache-Control"), headers.get("Content-Encoding"), sep="|")
+"""
+
+
+def test_production_serves_the_collected_static_files_hashed_and_cached(tmp_path):
+    """The back office's and Swagger UI's files, after `collectstatic`, from the web process itself."""
+    settings = {"SECRET_KEY": GOOD_KEY, "STATIC_ROOT": str(tmp_path)}
+    collected = _run(settings, "collectstatic", "--noinput", "-v0")
+    assert collected.returncode == 0, collected.stderr
+
+    served = _run(settings, "shell", "-v0", "-c", SERVE_STATIC)
+
+    assert served.returncode == 0, served.stderr
+    lines = [line.split("|") for line in served.stdout.splitlines()]
+    assert len(lines) == 2
+    for url, status, cache_control, encoding in lines:
+        assert status == "200", url
+        assert re.search(r"\.[0-9a-f]{12}\.(css|js)$", url), url  # the content's hash in the name
+        assert "immutable" in cache_control and encoding == "gzip"
