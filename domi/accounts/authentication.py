@@ -7,6 +7,8 @@ does to its user reaches another. A user that does not exist or is inactive is n
 read the database and are refused as before. A change saved through the ORM in this process
 (deactivation, a new role or organization, a new password) applies to the next call; saved by another
 process, within those seconds, as a sign-out everywhere lets the access tokens already issued run out.
+The caller's own account (/me/ and its e-mail endpoints) is always read afresh; with simplejwt's
+CHECK_REVOKE_TOKEN on, so is every call's user.
 """
 
 from __future__ import annotations
