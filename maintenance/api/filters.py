@@ -3,24 +3,16 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
-from domi.api.filters import IdFilter, StableOrderingFilter
+from domi.api.filters import ChoicesFilter, IdFilter, StableOrderingFilter
 from domi.taxonomy import Category, Priority
 from maintenance.models import MaintenanceRequest, Status
 from maintenance.selectors import overdue_filter, priority_rank
 
 
 class RequestFilter(django_filters.FilterSet):
-    # One column each: no join that could repeat a row, so no DISTINCT (django-filter adds one by default,
-    # which made the database sort and compare whole rows to count and page a filtered list).
-    status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, distinct=False, help_text="Repeat for several."
-    )
-    priority = django_filters.MultipleChoiceFilter(
-        choices=Priority.choices, distinct=False, help_text="Repeat for several."
-    )
-    category = django_filters.MultipleChoiceFilter(
-        choices=Category.choices, distinct=False, help_text="Repeat for several."
-    )
+    status = ChoicesFilter(choices=Status.choices)
+    priority = ChoicesFilter(choices=Priority.choices)
+    category = ChoicesFilter(choices=Category.choices)
     # Ids are filtered, not validated: an id outside the caller's scope gives an empty list, not an error.
     property = IdFilter(field_name="unit__property_id")
     unit = IdFilter(field_name="unit_id")

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from domi.accounts.models import User
+from domi.api.filters import ChoicesFilter
 from domi.api.permissions import CONTRACTOR, STAFF, STAFF_ONLY, CallerRole, caller_role
 from domi.api.views import ScopedAPIView
 from maintenance import selectors, services
@@ -209,9 +210,7 @@ _ID_RANGE = {"min_value": 1, "max_value": 2**31 - 1}
 
 class InvoiceFilter(django_filters.FilterSet):
     # Ids are filtered, not validated: an id outside the caller's scope gives an empty list, not an error.
-    status = django_filters.MultipleChoiceFilter(
-        choices=Invoice.Status.choices, distinct=False, help_text="Repeat for several."
-    )
+    status = ChoicesFilter(choices=Invoice.Status.choices)
     request = django_filters.NumberFilter(field_name="request_id", help_text="A request's id.", **_ID_RANGE)
     contractor = django_filters.NumberFilter(field_name="contractor_id", help_text="A contractor's id.", **_ID_RANGE)
 
