@@ -116,7 +116,7 @@ class WebhookAttemptInline(ScopedInline, admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
-    fields = ["number", "created_at", "status_code", "duration_ms", "error", "response_excerpt"]
+    fields = ["number", "created_at", "status_code", "response_bytes", "duration_ms", "error"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
@@ -139,7 +139,7 @@ class WebhookDeliveryAdmin(OrganizationScopedAdmin):
 class WebhookAttemptAdmin(OrganizationScopedAdmin):
     organization_lookup = "delivery__endpoint__organization"
     list_display = ["delivery", "number", "status_code", "duration_ms", "created_at"]
-    readonly_fields = ["delivery", "number", "status_code", "response_excerpt", "error", "duration_ms", "created_at"]
+    readonly_fields = ["delivery", "number", "status_code", "response_bytes", "error", "duration_ms", "created_at"]
 
     def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
         return False

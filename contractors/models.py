@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -194,6 +195,14 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return self.url
 
+    def clean(self) -> None:
+        from domi.outbound import AddressRefused, resolve
+
+        try:
+            resolve(self.url)
+        except AddressRefused as exc:
+            raise ValidationError({"url": str(exc)}) from exc
+
 
 class WebhookDelivery(models.Model):
     """One event sent to one endpoint; its attempts are logged beside it."""
@@ -225,7 +234,8 @@ class WebhookAttempt(models.Model):
     delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
     number = models.PositiveIntegerField()
     status_code = models.PositiveIntegerField(null=True, blank=True)
-    response_excerpt = models.TextField(blank=True)
+    # How many bytes the receiver answered with; its words are not kept (they are not ours to show).
+    response_bytes = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

@@ -16,13 +16,15 @@ import time
 import uuid
 from typing import Any
 
-import requests
 import structlog
+import urllib3
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from domi import outbound
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -129,22 +131,28 @@ def webhook_delivery_attempt(*, delivery_id: int, final: bool = False) -> Webhoo
         "X-Domi-Delivery": str(delivery.event_id),
     }
     started = time.monotonic()
-    status_code, excerpt, error = None, "", ""
+    status_code, size, error, refused = None, None, "", False
     try:
-        response = requests.post(
-            endpoint.url, data=body, headers=headers, timeout=getattr(settings, "DOMI_WEBHOOK_TIMEOUT_SECONDS", 10)
+        # Checked again here, after DNS, and sent to the checked address (domi/outbound.py): the URL was
+        # checked when saved, but what its name resolves to may have changed since.
+        reply = outbound.post(
+            endpoint.url, body=body, headers=headers, timeout=getattr(settings, "DOMI_WEBHOOK_TIMEOUT_SECONDS", 10)
         )
-        status_code, excerpt = response.status_code, response.text[:500]
-    except requests.RequestException as exc:
-        error = repr(exc)[:1000]
+        # The reply's body is never kept: only its status and size.
+        status_code, size = reply.status, reply.size
+    except outbound.AddressRefused as exc:
+        error, refused = f"Refused: {exc}", True
+    except urllib3.exceptions.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:1000]
     duration_ms = int((time.monotonic() - started) * 1000)
+    final = final or refused  # an address that is refused now is not tried again
     ok = status_code is not None and 200 <= status_code < 300
     with transaction.atomic():
         WebhookAttempt.objects.create(
             delivery=delivery,
             number=number,
             status_code=status_code,
-            response_excerpt=excerpt,
+            response_bytes=size,
             error=error,
             duration_ms=duration_ms,
         )

@@ -17,6 +17,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from domi.accounts import signin_throttle
 from domi.errors import DomainError
 
 
@@ -28,6 +29,37 @@ class DomiAdminSite(admin.AdminSite):
     site_header = "Domi back office"
     site_title = "Domi"
     index_title = "Property maintenance"
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """The admin's login page, throttled like the API's sign-in and sharing its counts."""
+        if request.method != "POST":
+            return super().login(request, extra_context)
+        email = request.POST.get("username", "")
+        wait = signin_throttle.signin_wait(request, email=email)
+        if wait:
+            # The password is not checked at all: the page says why, and when to try again.
+            from django.contrib.admin.forms import AdminAuthenticationForm  # needs the app registry
+
+            form = (self.login_form or AdminAuthenticationForm)(request)
+            form.cleaned_data = {}
+            form.add_error(None, f"Too many sign-in attempts. Try again in {wait} seconds.")
+            context = {
+                **self.each_context(request),
+                "title": "Log in",
+                "app_path": request.get_full_path(),
+                "username": email,
+                "form": form,
+                **(extra_context or {}),
+            }
+            response = TemplateResponse(request, self.login_template or "admin/login.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        response = super().login(request, extra_context)
+        if request.user.is_authenticated and response.status_code == 302:
+            signin_throttle.signin_succeeded(request, email=email)
+        else:
+            signin_throttle.signin_failed(request, email=email)
+        return response
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

@@ -8,10 +8,33 @@ class MaintenanceConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import Appointment, Attachment, Comment, MaintenanceRequest, RequestEvent
+        from domi.accounts.personal_data import personal_data_register
 
-        for model in (MaintenanceRequest, RequestEvent, Comment, Attachment, Appointment):
+        from .personal_data import section
+
+        personal_data_register(section)
+
+        from .models import (
+            Appointment,
+            Attachment,
+            CalendarFeedToken,
+            Comment,
+            Invoice,
+            InvoiceLine,
+            JobLine,
+            JobOffer,
+            MaintenanceRequest,
+            Payment,
+            RequestEvent,
+        )
+
+        for model in (MaintenanceRequest, RequestEvent, Comment, Attachment, Appointment, JobOffer):
             auditlog.register(model)
+        # Every change of the job's money: what was done and charged, invoiced and paid.
+        for model in (JobLine, Invoice, InvoiceLine, Payment):
+            auditlog.register(model)
+        # Integrations: a calendar feed issued or rotated (its secret's digest is not logged).
+        auditlog.register(CalendarFeedToken, exclude_fields=["token_hash"])
 
         from . import events
 

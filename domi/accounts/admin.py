@@ -1,13 +1,15 @@
 import allauth.account.admin as allauth_admin
 from allauth.account.models import EmailAddress
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 
 from domi.admin_site import OrganizationScopedAdmin, run_service_on_each
+from domi.errors import DomainError
 
-from . import services
+from . import personal_data, services
 from .models import Invitation, Organization, User
 
 
@@ -25,13 +27,30 @@ class OrganizationAdmin(OrganizationScopedAdmin):
         return request.user.is_superuser
 
 
-class DomiUserCreationForm(UserCreationForm):
+class RoleRulesForm:
+    """The role field obeys services.user_role_change_check for the person filling the form in."""
+
+    request_user: User
+
+    def clean_role(self):  # type: ignore[no-untyped-def]
+        role = self.cleaned_data["role"]
+        person = self.instance if self.instance.pk else None
+        if person is not None:
+            person = User.objects.get(pk=person.pk)  # the role as stored, not as the form set it
+        try:
+            services.user_role_change_check(by=self.request_user, user=person, role=role)
+        except DomainError as exc:
+            raise ValidationError(exc.message, code=exc.code) from exc
+        return role
+
+
+class DomiUserCreationForm(RoleRulesForm, UserCreationForm):
     class Meta:
         model = User
         fields = ["email", "role", "organization"]
 
 
-class DomiUserChangeForm(UserChangeForm):
+class DomiUserChangeForm(RoleRulesForm, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
@@ -58,6 +77,32 @@ class UserAdmin(OrganizationScopedAdmin, DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "role", "organization", "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["export_personal_data", "erase_personal_data"]
+
+    @admin.action(description="Export the personal data of the selected person (a zip)")
+    def export_personal_data(self, request, queryset):  # type: ignore[no-untyped-def]
+        if queryset.count() != 1:
+            self.message_user(request, "Select one person to export.", messages.ERROR)
+            return None
+        person = queryset.get()
+        try:
+            archive = personal_data.personal_data_export(user=person, by=request.user)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return None
+        response = HttpResponse(archive, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="personal-data-{person.pk}.zip"'
+        return response
+
+    @admin.action(description="Erase the personal data of the selected people (cannot be undone)")
+    def erase_personal_data(self, request, queryset):  # type: ignore[no-untyped-def]
+        run_service_on_each(
+            self,
+            request,
+            queryset,
+            "Personal data erased",
+            lambda person: personal_data.personal_data_erase(user=person, by=request.user),
+        )
 
     def get_fieldsets(self, request, obj=None):  # type: ignore[no-untyped-def]
         fieldsets = super().get_fieldsets(request, obj)
@@ -66,6 +111,28 @@ class UserAdmin(OrganizationScopedAdmin, DjangoUserAdmin):
         # Staff manage people in their organization, not back-office rights or other organizations.
         hidden = {"organization", "is_superuser", "groups", "user_permissions", "is_staff"}
         return [(name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]}) for name, opts in fieldsets]
+
+    def get_form(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request_user": request.user})
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if db_field.name == "role" and not (request.user.is_superuser or request.user.role == User.Role.ADMIN):
+            kwargs["choices"] = [(value, label) for value, label in User.Role.choices if value != User.Role.ADMIN]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A manager may not edit an admin (their address, their password): that would be the admin's rights.
+        by_admin = request.user.is_superuser or request.user.role == User.Role.ADMIN
+        if obj is not None and obj.role == User.Role.ADMIN and obj.pk != request.user.pk and not by_admin:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            readonly.append("role")  # nobody changes their own role
+        return readonly
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         # Back-office access follows the role: staff roles get it, tenants and contractors never.

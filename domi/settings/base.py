@@ -39,6 +39,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,6 +145,24 @@ DOMI_REQUIRE_SERVICES = env.bool("DOMI_REQUIRE_SERVICES", default=False)
 # Public base URL used in links sent to people.
 DOMI_BASE_URL = env("DOMI_BASE_URL", default="http://localhost:8000")
 DOMI_PORTAL_URL = env("DOMI_PORTAL_URL", default="http://localhost:8501")
+
+# Content-Security-Policy (django-csp) on every answer: the back office and Swagger UI load scripts only
+# from this site (no inline script runs: Swagger UI's set-up script is a file of its own, see domi/urls.py),
+# talk only to it and may not be framed. Inline styles stay allowed: Swagger UI sets them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # isort: off
 # api.py extends the REST_FRAMEWORK and SPECTACULAR_SETTINGS that auth.py sets, so it comes after it.

@@ -26,6 +26,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Webhooks and other calls to addresses people typed in go over TLS only.
+DOMI_OUTBOUND_REQUIRE_HTTPS = env.bool("DOMI_OUTBOUND_REQUIRE_HTTPS", default=True)
 
 # Static files (the back office's, Swagger UI's) served by the web process itself, from the folder that
 # `manage.py collectstatic` fills before it starts: names carry a hash of the content and are cached for a
