@@ -6,9 +6,12 @@ endpoint HMAC) and calls one service.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -73,6 +76,12 @@ def booking_command(request: HttpRequest, endpoint_id: int) -> HttpResponse:
         )
     except SignatureRefused as exc:
         return JsonResponse({"error": str(exc)}, status=exc.status_code)
+    # A signed command is handled once: its signature (over its timestamp and body) is remembered for as
+    # long as its timestamp is accepted, so the same message sent again within the window is refused.
+    seen_key = "booking-command:" + hashlib.sha256(request.headers.get(SIGNATURE_HEADER, "").encode()).hexdigest()
+    window = 2 * getattr(settings, "DOMI_WEBHOOK_TOLERANCE_SECONDS", 300) + 60
+    if not cache.add(seen_key, endpoint.pk, timeout=window):
+        return JsonResponse({"error": "This command was already received."}, status=409)
     user = endpoint.contractor.user
     if user is None:
         return JsonResponse({"error": "The contractor has no login to act as."}, status=409)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from domi.accounts.models import User
 from domi.taxonomy import PRIORITY_RANK
@@ -57,8 +59,6 @@ def direct_uploads_of(*, request: MaintenanceRequest, user: User) -> QuerySet[Di
 
 
 def overdue_filter() -> Q:
-    from django.utils import timezone
-
     from .models import OPEN_STATUSES
 
     return Q(status__in=OPEN_STATUSES, due_by__lt=timezone.now())
@@ -66,18 +66,23 @@ def overdue_filter() -> Q:
 
 # --- For the API ---------------------------------------------------------------------------------
 
-# From acceptance on, the contractor may reach the tenant (phone, e-mail); before it they may not.
-CONTACT_SHARED_FROM = frozenset(
-    {Status.SCHEDULED, Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED, Status.REOPENED}
-)
+# Contact is for doing the job: the contractor may reach the tenant (phone, e-mail) from acceptance on, while
+# the work goes on, and for DOMI_CONTRACTOR_CONTACT_HOURS_AFTER_COMPLETION once it is done; not before, not after.
+CONTACT_SHARED_DURING = frozenset({Status.SCHEDULED, Status.IN_PROGRESS, Status.REOPENED})
+CONTACT_SHARED_AFTER = frozenset({Status.COMPLETED, Status.CLOSED})
 
 
 def request_reporter_contact_visible(*, request: MaintenanceRequest, user: User) -> bool:
     """Whether this person may see the reporter's phone number and e-mail address."""
     if user.is_superuser or user.role in User.STAFF_ROLES or request.reporter_id == user.pk:
         return True
-    if user.role == User.Role.CONTRACTOR:
-        return request.status in CONTACT_SHARED_FROM
+    if user.role != User.Role.CONTRACTOR:
+        return False
+    if request.status in CONTACT_SHARED_DURING:
+        return True
+    if request.status in CONTACT_SHARED_AFTER and request.completed_at is not None:
+        grace = timedelta(hours=settings.DOMI_CONTRACTOR_CONTACT_HOURS_AFTER_COMPLETION)
+        return timezone.now() < request.completed_at + grace
     return False
 
 
@@ -188,10 +193,6 @@ def request_earliest_slot(*, request: MaintenanceRequest, contractor, after, dea
 def calendar_appointments_for(user: User) -> QuerySet[Appointment]:
     """The visits in a person's calendar feed: a contractor's own, a tenant's at the units they rent now,
     staff's across their organization. From 60 days back; cancelled ones stay so calendars drop them."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from properties.models import Tenancy
 
     qs = Appointment.objects.select_related("request__unit__property", "contractor").filter(

@@ -8,6 +8,12 @@ class PropertiesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from domi.accounts.personal_data import personal_data_register
+
+        from .personal_data import section
+
+        personal_data_register(section)
+
         from domi.accounts.models import Invitation
         from domi.accounts.services import invitation_acceptor_register
 

@@ -448,6 +448,14 @@ class DomiClient:
     def me(self) -> Me:
         return self._call("GET", "/me/")
 
+    def calendar_feed_issue(self) -> str:
+        """A new secret address of my visits' calendar feed (the previous one stops working)."""
+        return self._call("POST", "/me/calendar-feed/")["url"]
+
+    def personal_data_export(self) -> bytes:
+        """My personal data: a zip of personal-data.json and the files I uploaded."""
+        return self._call("GET", "/me/personal-data/", raw=True)
+
     def me_update(
         self,
         *,
@@ -673,7 +681,8 @@ class DomiClient:
                 ) from error
             raise
 
-    def _send(self, method: str, path: str, *, auth: bool = True, **kwargs: Any) -> Any:
+    def _send(self, method: str, path: str, *, auth: bool = True, raw: bool = False, **kwargs: Any) -> Any:
+        """The answer's JSON, or its bytes (`raw`: a file such as a zip; errors are JSON all the same)."""
         headers = {"Accept": "application/json"}
         if auth and self.access_token:
             headers["Authorization"] = f"Bearer {self.access_token}"
@@ -688,6 +697,8 @@ class DomiClient:
             raise ApiUnreachable(f"The Domi service at {self.base_url} cannot be reached.") from error
         if response.status_code == 204:
             return None
+        if response.ok and raw:
+            return response.content
         if response.ok:
             try:
                 return response.json()

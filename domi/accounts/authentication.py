@@ -9,6 +9,13 @@ read the database and are refused as before. A change saved through the ORM in t
 process, within those seconds, as a sign-out everywhere lets the access tokens already issued run out.
 The caller's own account (/me/ and its e-mail endpoints) is always read afresh; with simplejwt's
 CHECK_REVOKE_TOKEN on, so is every call's user.
+
+Signing out ends access as well as refresh: the person's row carries the moment their access tokens were
+last revoked (User.access_tokens_revoked_at), and a token issued before it is refused. The check reads the
+row the call reads anyway, so it costs nothing; in another process it applies within the same seconds.
+
+Every refusal is a TokenRefused with a stable code and a sentence a person can read (simplejwt's own
+exceptions carry a dict of framework details).
 """
 
 from __future__ import annotations
@@ -20,9 +27,11 @@ from typing import Any
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework import exceptions
 from rest_framework_simplejwt import authentication
+from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.tokens import Token
+from rest_framework_simplejwt.tokens import Token, UntypedToken
 
 from .models import User
 
@@ -73,15 +82,76 @@ def user_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
     transaction.on_commit(lambda: recent_users.forget(user_id), robust=True)
 
 
+# The claim an access token carries with the moment it was issued, to the microsecond (simplejwt's iat is
+# whole seconds, and a sign-in in the same second as a sign-out must work).
+ISSUED_CLAIM = "issued_at"
+
+
+class TokenRefused(exceptions.AuthenticationFailed):
+    """A 401 for a token that cannot be used: `api_code` is the API's stable code, the detail a sentence."""
+
+    MESSAGES = {
+        "bad_authorization_header": "The Authorization header must be 'Bearer' followed by one access token.",
+        "token_invalid": "The access token is not valid: sign in again.",
+        "token_expired": "The access token has expired: refresh it or sign in again.",
+        "token_wrong_type": "This is not an access token: send the access token of the pair you signed in with.",
+        "token_revoked": "The access token was revoked by a sign-out or a password change: sign in again.",
+        "account_inactive": "No active account has this token.",
+    }
+
+    def __init__(self, api_code: str) -> None:
+        super().__init__(self.MESSAGES[api_code], code=api_code)
+        self.api_code = api_code
+
+
+def token_issued_at(token: Token) -> float:
+    """When the token was issued, in seconds since the epoch (whole seconds for a token without the claim)."""
+    return float(token.get(ISSUED_CLAIM, token.get("iat", 0)))
+
+
 class JWTAuthentication(authentication.JWTAuthentication):
+    def get_raw_token(self, header: bytes) -> bytes | None:
+        try:
+            return super().get_raw_token(header)
+        except exceptions.AuthenticationFailed:
+            raise TokenRefused("bad_authorization_header") from None
+
+    def get_validated_token(self, raw_token: bytes) -> Token:
+        for token_class in api_settings.AUTH_TOKEN_CLASSES:
+            try:
+                return token_class(raw_token)
+            except ExpiredTokenError:
+                raise TokenRefused("token_expired") from None
+            except TokenError:
+                continue
+        try:
+            UntypedToken(raw_token)  # signed by us and unexpired: then it is the wrong kind of token
+        except TokenError:
+            raise TokenRefused("token_invalid") from None
+        raise TokenRefused("token_wrong_type")
+
     def get_user(self, validated_token: Token) -> User:
+        user = self._user_of(validated_token)
+        revoked_at = user.access_tokens_revoked_at
+        if revoked_at is not None and token_issued_at(validated_token) <= revoked_at.timestamp():
+            raise TokenRefused("token_revoked")
+        return user
+
+    def _user_of(self, validated_token: Token) -> User:
         # With simplejwt's CHECK_REVOKE_TOKEN a new password revokes older tokens: that needs the row of now.
         seconds = 0 if api_settings.CHECK_REVOKE_TOKEN else settings.DOMI_AUTH_USER_SECONDS
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
-        row = recent_users.get(user_id) if seconds > 0 and user_id is not None else None
+        if user_id is None:
+            raise TokenRefused("token_invalid")
+        row = recent_users.get(user_id) if seconds > 0 else None
         if row is not None:
             return User.from_db(DEFAULT_DB_ALIAS, _FIELDS, row)
-        user = super().get_user(validated_token)  # refuses a user not found or inactive
+        try:
+            user = super().get_user(validated_token)  # refuses a user not found or inactive
+        except exceptions.AuthenticationFailed as exc:
+            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            revoked = detail.get("code") == "password_changed"
+            raise TokenRefused("token_revoked" if revoked else "account_inactive") from None
         if seconds > 0:
             recent_users.put(user_id, _row(user), seconds)
         return user

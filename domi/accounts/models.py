@@ -93,6 +93,9 @@ class User(AbstractUser):
     # When every refresh token of the person was last revoked (a password change or reset, a stolen token):
     # a revoked token issued before it that comes back is a stale device, not a theft.
     refresh_tokens_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the person's access tokens were last revoked (a sign-out, a password change, a stolen token): an
+    # access token issued before it is refused (domi/accounts/authentication.py).
+    access_tokens_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

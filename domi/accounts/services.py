@@ -106,6 +106,40 @@ def user_profile_update(*, user: User, **changes: str) -> User:
     return user
 
 
+def user_role_change_check(*, by: User, user: User | None, role: str) -> None:
+    """Whether `by` may give `user` (None: a person being created) this role; NotPermitted if not.
+
+    Only an organization admin (or a superuser) grants the admin role or changes an admin's; nobody changes
+    their own role; a tenant or a contractor never becomes staff, nor staff a tenant or a contractor (a
+    person in another role is invited as one).
+    """
+    current = user.role if user is not None else None
+    if current == role:
+        return
+    by_admin = by.is_superuser or (by.is_org_staff and by.role == User.Role.ADMIN)
+    if user is not None and user.pk == by.pk:
+        raise NotPermitted("Nobody changes their own role.", code="own_role")
+    if User.Role.ADMIN in (role, current) and not by_admin:
+        raise NotPermitted("Only an organization admin grants or changes the admin role.", code="admin_role")
+    if current is not None and (current in User.STAFF_ROLES) != (role in User.STAFF_ROLES):
+        raise NotPermitted(
+            "A tenant or a contractor cannot be made staff, nor staff a tenant or a contractor.",
+            code="role_crosses_back_office",
+        )
+
+
+@transaction.atomic
+def user_role_change(*, user: User, role: str, by: User) -> User:
+    """Give a person another role; back-office access follows it. Audited by auditlog with its actor."""
+    user_role_change_check(by=by, user=user, role=role)
+    user.role = role
+    if not user.is_superuser:
+        user.is_staff = role in User.STAFF_ROLES
+    user.full_clean()
+    user.save(update_fields=["role", "is_staff"])
+    return user
+
+
 def _invalid_key(message: str) -> DomainError:
     return DomainError(message, code="invalid_key", fields={"key": [message]})
 
@@ -219,7 +253,22 @@ def user_refresh_tokens_revoke(*, user_id: int) -> int:
     )
     revoked = BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in live], ignore_conflicts=True)
     User.objects.filter(pk=user_id).update(refresh_tokens_revoked_at=timezone.now())
+    user_access_tokens_revoke(user_id=user_id)
     return len(revoked)
+
+
+@transaction.atomic
+def user_access_tokens_revoke(*, user_id: int) -> None:
+    """End the person's access tokens issued until now (a sign-out, a password change, a stolen token).
+
+    Saved through the model, so this process's kept row of the person is forgotten at once (authentication.py);
+    other processes read the row again within DOMI_AUTH_USER_SECONDS.
+    """
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        return
+    user.access_tokens_revoked_at = timezone.now()
+    user.save(update_fields=["access_tokens_revoked_at"])
 
 
 def _notify_password_changed(user: User) -> None:
@@ -230,10 +279,18 @@ def _notify_password_changed(user: User) -> None:
 
 @transaction.atomic
 def password_reset_request(*, email: str) -> None:
-    """Mail a password-reset link to the active account that signs in with this address, if there is one.
+    """Have a password-reset link mailed to the active account that signs in with this address, if any.
 
-    Whether there is one is not told: the caller answers the same either way.
+    Whether there is one is not told, neither by the answer nor by its timing: the request only queues a
+    task (after commit), which looks the account up and sends the mail.
     """
+    from .tasks import password_reset_send as task
+
+    transaction.on_commit(partial(task.delay, email.strip()))
+
+
+def password_reset_send(*, email: str) -> None:
+    """Mail a password-reset link to the active account that signs in with this address, if there is one."""
     adapter = get_adapter()
     for user in User.objects.filter(email__iexact=email.strip(), is_active=True):
         uid = user_pk_to_url_str(user)

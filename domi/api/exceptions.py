@@ -62,7 +62,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.data = error_body(code, message, detail)
     else:
         detail = getattr(exc, "detail", None)
+        if isinstance(detail, dict):  # simplejwt's exceptions: {"detail": sentence, "code": code, "messages": [...]}
+            detail = detail.get("detail")
         message = str(detail) if detail is not None else response.status_text
+        code = getattr(exc, "api_code", None) or code
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             response["Retry-After"] = str(int(exc.wait) + 1)
         response.data = error_body(code, message)

@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +26,7 @@ from domi.accounts.models import User
 from .audit import audit_actor_record
 from .filters import FilterBackend
 from .pagination import Pagination
+from .parsers import BoundedJSONParser
 from .permissions import HasRole
 
 
@@ -35,7 +35,7 @@ class BaseAPIView(GenericAPIView):
     pagination_class = Pagination
     filter_backends = [FilterBackend]
     # JSON only; an upload endpoint names the multipart parser itself.
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     # No OPTIONS: the OpenAPI schema describes every endpoint.
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
     # {"POST": STAFF_ONLY, ...}; a method not named is open to every signed-in role.

@@ -13,12 +13,16 @@ from .env import env
 DOMI_API_PAGE_SIZE = env.int("DOMI_API_PAGE_SIZE", default=20)
 DOMI_API_MAX_PAGE_SIZE = 100
 
-# django-ratelimit rates ("<count>/<s|m|h|d>"), counted in the default cache (Redis when REDIS_URL is set).
-# Behind a proxy set RATELIMIT_IP_META_KEY so the client's address, not the proxy's, is counted.
+# Rates ("<count>/<s|m|h|d>") over sliding windows (domi/api/ratelimit.py), counted in the default cache
+# (Redis when REDIS_URL is set). Behind a proxy set RATELIMIT_IP_META_KEY so the client's address, not the
+# proxy's, is counted.
 DOMI_RATELIMITS = {
-    # Sign-in attempts from one address, and against one account from anywhere.
+    # Sign-in (the API's and the back office's, domi/accounts/signin_throttle.py): attempts from one address,
+    # failures at one account from one address, and failures at one account from addresses it never
+    # signed in from.
     "token_per_ip": env("DOMI_RATELIMIT_TOKEN_PER_IP", default="20/m"),
     "token_per_account": env("DOMI_RATELIMIT_TOKEN_PER_ACCOUNT", default="5/m"),
+    "token_failures_per_account": env("DOMI_RATELIMIT_TOKEN_FAILURES_PER_ACCOUNT", default="30/h"),
     "token_refresh_per_ip": env("DOMI_RATELIMIT_TOKEN_REFRESH_PER_IP", default="60/m"),
     # New maintenance requests by one person.
     "request_create_per_user": env("DOMI_RATELIMIT_REQUEST_CREATE_PER_USER", default="20/h"),
@@ -29,6 +33,8 @@ DOMI_RATELIMITS = {
     # Password-reset mail asked for from one address, and for one e-mail address from anywhere.
     "password_reset_per_ip": env("DOMI_RATELIMIT_PASSWORD_RESET_PER_IP", default="10/h"),
     "password_reset_per_email": env("DOMI_RATELIMIT_PASSWORD_RESET_PER_EMAIL", default="3/h"),
+    # New passwords set with a reset link from one address (each checks a link's key).
+    "password_reset_confirm_per_ip": env("DOMI_RATELIMIT_PASSWORD_RESET_CONFIRM_PER_IP", default="10/h"),
     # Verification mail (resent, or for a new address) asked for by one person.
     "verification_send_per_user": env("DOMI_RATELIMIT_VERIFICATION_SEND_PER_USER", default="5/h"),
     # Password changes tried by one person (each checks the current password).
@@ -37,15 +43,23 @@ DOMI_RATELIMITS = {
     "invitation_send_per_user": env("DOMI_RATELIMIT_INVITATION_SEND_PER_USER", default="50/h"),
 }
 
+# How long an address that signed in to an account stays exempt from that account's failures from elsewhere.
+DOMI_SIGNIN_KNOWN_ADDRESS_DAYS = env.int("DOMI_SIGNIN_KNOWN_ADDRESS_DAYS", default=30)
+
+# Bounds of a JSON body (domi/api/parsers.py): larger or deeper is a 400.
+DOMI_API_MAX_JSON_BYTES = env.int("DOMI_API_MAX_JSON_BYTES", default=64 * 1024)
+DOMI_API_MAX_JSON_DEPTH = 32
+
 REST_FRAMEWORK = {
     **_REST_FRAMEWORK_BASE,
     # JSON written by orjson (Rust): ten times faster than the standard library on a page of 50 requests.
     # Keys that are not strings are written as strings, as json.dumps does.
-    "DEFAULT_RENDERER_CLASSES": [
-        "drf_orjson_renderer.renderers.ORJSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    # No browsable HTML API: its forms need a serializer class that the thin views do not have (a 500 for
+    # any GET with Accept: text/html or ?format=api). Swagger UI (/api/docs/) is the API's web page; HTML
+    # asked for is 406, ?format=api 404.
+    "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
     "ORJSON_RENDERER_OPTIONS": (orjson.OPT_NON_STR_KEYS,),
+    "DEFAULT_PARSER_CLASSES": ["domi.api.parsers.BoundedJSONParser"],
     # Documents the error responses of every operation in the one error shape.
     "DEFAULT_SCHEMA_CLASS": "domi.api.schema.DomiAutoSchema",
 }

@@ -76,7 +76,9 @@ class ReporterOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     email = serializers.EmailField(allow_null=True, help_text="Hidden from a contractor until they accept the job.")
-    phone = serializers.CharField(allow_null=True, help_text="Hidden from a contractor until they accept the job.")
+    phone = serializers.CharField(
+        allow_null=True, help_text="Hidden from a contractor before they accept the job and after its grace period."
+    )
 
 
 class EventOutput(serializers.ModelSerializer):

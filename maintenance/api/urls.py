@@ -3,6 +3,7 @@ from django.urls import path
 from . import attachments, direct_uploads, invoices, reports, scorecards, views
 
 urlpatterns = [
+    path("me/calendar-feed/", views.CalendarFeedView.as_view(), name="me-calendar-feed"),
     path("requests/", views.RequestListView.as_view(), name="requests-list"),
     path("requests/<int:pk>/", views.RequestDetailView.as_view(), name="requests-detail"),
     path(

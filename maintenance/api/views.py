@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -109,7 +111,8 @@ class RequestDetailView(RequestScope):
         tags=TAGS,
         summary="A request",
         description="With its timeline, comments, visits and files. Tenants and contractors see no staff-only "
-        "entries; a contractor sees the tenant's phone and e-mail only once they accepted the job.",
+        "entries; a contractor sees the tenant's phone and e-mail from accepting the job until "
+        "DOMI_CONTRACTOR_CONTACT_HOURS_AFTER_COMPLETION (48) after completing it.",
         responses={200: RequestDetailOutput},
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -429,3 +432,26 @@ class RequestCommentsView(RequestScope):
         data = self.validated(CommentCreateInput)
         comment = services.comment_create(request=self.object, author=request.user, **data)
         return self.output(CommentOutput, comment, status=201)
+
+
+class CalendarFeedOutput(serializers.Serializer):
+    url = serializers.URLField(help_text="The secret address of my visits as an iCalendar feed.")
+
+
+class CalendarFeedView(ScopedAPIView):
+    def visible_to(self, user: User) -> QuerySet[User]:
+        return User.objects.filter(pk=user.pk, is_active=True)
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Get my calendar feed address",
+        description="A secret address to subscribe to in a calendar app (Google, Outlook, Apple): every visit "
+        "of my requests or jobs. Only a digest of it is stored, so each call issues a new address and the "
+        "previous one stops working (use it to revoke a shared address too).",
+        request=None,
+        responses={201: CalendarFeedOutput},
+    )
+    def post(self, request: Request) -> Response:
+        token = services.calendar_feed_token_rotate(user=self.scope.get())
+        path = reverse("integrations:calendar-feed", kwargs={"token": token})
+        return Response({"url": f"{settings.DOMI_BASE_URL.rstrip('/')}{path}"}, status=201)

@@ -17,6 +17,11 @@ CURRENT_KEY, NEW_KEY, REPEAT_KEY = (
     f"{PASSWORD_FORM}_new_password_again",
 )
 
+CALENDAR_FEED_FORM = "calendar_feed"
+CALENDAR_FEED_KEY = "calendar_feed_url"
+PERSONAL_DATA_FORM = "personal_data"
+PERSONAL_DATA_KEY = "personal_data_archive"
+
 api = session.client()
 # Read again, not from the session: a link opened in another tab may have verified or changed the address.
 person = api.me()
@@ -135,6 +140,32 @@ def password_form() -> None:
         st.rerun()
 
 
+def calendar_feed() -> None:
+    st.caption("Subscribe to your visits in your calendar app. A new address stops the previous one working.")
+    if st.button("Get my calendar feed address", key="calendar_feed_issue"):
+        st.session_state[CALENDAR_FEED_KEY] = session.submit(CALENDAR_FEED_FORM, api.calendar_feed_issue)
+    session.form_error(CALENDAR_FEED_FORM, set())
+    url = st.session_state.get(CALENDAR_FEED_KEY)
+    if url:
+        st.code(url, language=None)
+
+
+def personal_data() -> None:
+    st.caption("Everything Domi holds about you: your details, requests, comments, messages and files.")
+    if st.button("Prepare a copy of my data", key="personal_data_prepare"):
+        st.session_state[PERSONAL_DATA_KEY] = session.submit(PERSONAL_DATA_FORM, api.personal_data_export)
+    session.form_error(PERSONAL_DATA_FORM, set())
+    archive = st.session_state.get(PERSONAL_DATA_KEY)
+    if archive:
+        st.download_button(
+            "Download my data (zip)",
+            data=archive,
+            file_name="domi-personal-data.zip",
+            mime="application/zip",
+            key="personal_data_download",
+        )
+
+
 st.title("My account")
 session.show_flash()
 who(person)
@@ -149,3 +180,9 @@ with st.expander("Change my e-mail address", expanded=session.errors_key(EMAIL_F
 
 st.subheader("Password")
 password_form()
+
+st.subheader("Calendar")
+calendar_feed()
+
+st.subheader("My data")
+personal_data()

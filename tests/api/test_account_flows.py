@@ -212,7 +212,7 @@ class TestPasswordReset:
         new_session = sign_in(api, tenant.email, NEW_PASSWORD)
         assert new_session.status_code == 200
         assert sign_in(api, tenant.email, PASSWORD).status_code == 401
-        assert_error(api.post(REFRESH, {"refresh": old_refresh}, format="json"), 401, "not_authenticated")
+        assert_error(api.post(REFRESH, {"refresh": old_refresh}, format="json"), 401, "token_revoked")
         # That was a device that had not heard of the reset, not a stolen token: the new session carries on.
         assert api.post(REFRESH, {"refresh": new_session.json()["refresh"]}, format="json").status_code == 200
         # The link reached their mailbox: the address is verified now; and they are told of the change.
@@ -330,7 +330,7 @@ class TestPasswordChange:
         refreshed = api.post(REFRESH, {"refresh": pair["refresh"]}, format="json")
         assert refreshed.status_code == 200
         for old in (first["refresh"], second["refresh"]):
-            assert_error(api.post(REFRESH, {"refresh": old}, format="json"), 401, "not_authenticated")
+            assert_error(api.post(REFRESH, {"refresh": old}, format="json"), 401, "token_revoked")
         # Stale devices presenting revoked tokens do not sign the person out of the session they just made.
         assert api.post(REFRESH, {"refresh": refreshed.json()["refresh"]}, format="json").status_code == 200
         assert sign_in(api, tenant.email, NEW_PASSWORD).status_code == 200

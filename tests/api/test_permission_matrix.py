@@ -168,6 +168,8 @@ ROWS = [
     Row("auth-logout", "post", expect(*[204] * 8), body=lambda w: {"refresh": str(RefreshToken.for_user(w.staff))}),
     Row("me", "get", ALL_SIGNED_IN),
     Row("me", "patch", ALL_SIGNED_IN, body=lambda w: {"language": "es"}),
+    Row("me-personal-data", "get", ALL_SIGNED_IN),
+    Row("me-calendar-feed", "post", expect(401, *[201] * 7)),
     # --- requests
     Row("requests-list", "get", ALL_SIGNED_IN),
     Row(

@@ -533,3 +533,48 @@ class TestListing:
         second = api.get(first["next"]).json()
         assert first["count"] == 4 and len(first["results"]) == 3 and len(second["results"]) == 1
         assert_error(api.get(f"{REQUESTS}?page=9"), 404, "not_found")
+
+
+@pytest.mark.django_db
+class TestContactAfterTheJob:
+    """A contractor's view of the tenant's phone and e-mail ends a grace period after the job is done."""
+
+    def reporter_seen_by_contractor(self, api, world) -> dict:
+        api.force_authenticate(world.contractor.user)
+        response = api.get(detail_url(world.request))
+        assert response.status_code == 200
+        return response.json()["reporter"]
+
+    @pytest.mark.parametrize("status", [Status.COMPLETED, Status.CLOSED])
+    def test_shown_within_the_grace_period_hidden_after(self, api, settings, status):
+        settings.DOMI_CONTRACTOR_CONTACT_HOURS_AFTER_COMPLETION = 48
+        world = build_world(status=status)
+        MaintenanceRequest.objects.filter(pk=world.request.pk).update(completed_at=timezone.now() - timedelta(hours=47))
+        assert self.reporter_seen_by_contractor(api, world)["phone"] == world.tenant_owner.phone
+
+        MaintenanceRequest.objects.filter(pk=world.request.pk).update(completed_at=timezone.now() - timedelta(hours=49))
+        reporter = self.reporter_seen_by_contractor(api, world)
+        assert reporter["phone"] is None and reporter["email"] is None
+        text = api.get(detail_url(world.request)).content.decode()
+        assert world.tenant_owner.phone not in text and world.tenant_owner.email not in text
+        assert reporter["name"] == world.tenant_owner.get_full_name()  # who it was for stays on the job
+
+    def test_a_grace_period_of_zero_hides_it_at_completion(self, api, settings):
+        settings.DOMI_CONTRACTOR_CONTACT_HOURS_AFTER_COMPLETION = 0
+        world = build_world(status=Status.COMPLETED)
+        MaintenanceRequest.objects.filter(pk=world.request.pk).update(completed_at=timezone.now())
+        assert self.reporter_seen_by_contractor(api, world)["phone"] is None
+
+    def test_a_reopened_job_shares_it_again(self, api):
+        world = build_world(status=Status.REOPENED)
+        MaintenanceRequest.objects.filter(pk=world.request.pk).update(
+            completed_at=timezone.now() - timedelta(days=30), assigned_contractor=world.contractor
+        )
+        assert self.reporter_seen_by_contractor(api, world)["phone"] == world.tenant_owner.phone
+
+    def test_staff_and_the_tenant_still_see_it(self, api):
+        world = build_world(status=Status.CLOSED)
+        MaintenanceRequest.objects.filter(pk=world.request.pk).update(completed_at=timezone.now() - timedelta(days=30))
+        for user in (world.staff, world.tenant_owner):
+            api.force_authenticate(user)
+            assert api.get(detail_url(world.request)).json()["reporter"]["phone"] == world.tenant_owner.phone

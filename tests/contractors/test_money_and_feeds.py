@@ -243,6 +243,7 @@ def test_events_are_signed_and_retried_until_the_receiver_takes_them(
     # In-process even when a broker is configured: the retries run at once instead of after their backoff.
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     settings.DOMI_WEBHOOK_BACKOFF_SECONDS = 0
+    settings.DOMI_OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]  # the receiver of this test
     endpoint = WebhookEndpoint.objects.create(
         organization=org, url=f"http://127.0.0.1:{receiver.server_port}/hook", contractor=contractor
     )
@@ -315,3 +316,19 @@ def test_every_move_out_of_assigned_closes_the_open_offer(job, staff, to_status)
     job.refresh_from_db()
     assert job.status == to_status
     assert not job.offers.filter(status=JobOffer.Status.OFFERED).exists()
+
+
+def test_the_same_signed_command_is_handled_once(client, job, contractor, org):
+    from django.core.cache import cache
+
+    cache.clear()
+    endpoint = WebhookEndpoint.objects.create(organization=org, url="https://example.invalid/", contractor=contractor)
+    stamp = int(time.time())
+    body = {"action": "decline", "request_id": str(job.public_id), "reason": "Busy"}
+    first = _command(client, endpoint, body, stamp=stamp)
+    assert first.status_code == 200
+
+    replayed = _command(client, endpoint, body, stamp=stamp)  # the very same message, within the window
+
+    assert replayed.status_code == 409 and "already received" in replayed.json()["error"]
+    assert job.offers.filter(status=JobOffer.Status.DECLINED).count() == 1

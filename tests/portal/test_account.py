@@ -155,3 +155,28 @@ def test_an_unverified_address_can_have_its_link_sent_again(portal):
 
     assert "A new link is on its way to lucia@demo.domi." in texts(at)
     assert mailed_link("verify-email", "lucia@demo.domi")
+
+
+def test_a_tenant_downloads_their_data(portal):
+    import io
+    import json
+    import zipfile
+
+    at = my_account(portal("tenant@demo.domi"))
+    at.button(key="personal_data_prepare").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    archive = at.session_state["personal_data_archive"]
+    data = json.loads(zipfile.ZipFile(io.BytesIO(archive)).read("personal-data.json"))
+    assert data["profile"]["email"] == "tenant@demo.domi"
+    assert data["maintenance"]["requests"]  # the demo tenant's requests
+    assert "Download my data (zip)" in str(at)
+
+
+def test_a_person_gets_their_calendar_feed_address(portal):
+    at = my_account(portal("tenant@demo.domi"))
+    at.button(key="calendar_feed_issue").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    url = at.session_state["calendar_feed_url"]
+    assert "/integrations/calendar/" in url and url.endswith(".ics")
+    assert url in [code.value for code in at.code]

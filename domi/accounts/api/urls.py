@@ -15,6 +15,7 @@ urlpatterns = [
     path("auth/invitations/inspect/", views.InvitationInspectView.as_view(), name="auth-invitation-inspect"),
     path("auth/invitations/accept/", views.InvitationAcceptView.as_view(), name="auth-invitation-accept"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/personal-data/", views.PersonalDataExportView.as_view(), name="me-personal-data"),
     path("invitations/", views.InvitationListView.as_view(), name="invitations-list"),
     path("invitations/<int:pk>/", views.InvitationDetailView.as_view(), name="invitations-detail"),
     path("invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitations-revoke"),

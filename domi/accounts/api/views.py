@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from domi.accounts import selectors, services
+from domi.accounts import personal_data, selectors, services, signin_throttle
+from domi.accounts.authentication import TokenRefused
 from domi.accounts.models import Invitation, User
 from domi.api.permissions import STAFF_ONLY
 from domi.api.ratelimit import ratelimit, request_data_key
@@ -41,13 +43,15 @@ class TokenObtainView(PublicAPIView):
         tags=["auth"],
         summary="Sign in",
         description="Exchange an e-mail address and password for an access and a refresh token. "
-        "Limited per address and per account (429 with Retry-After).",
+        "Attempts are limited per address, failures per account and address, and per account from "
+        "addresses it never signed in from (429 with Retry-After: a cool-down, not a lock-out).",
         request=TokenObtainInput,
         responses={200: TokenPairOutput},
     )
     def post(self, request: Request) -> Response:
-        ratelimit(request, group="auth.token.ip", rate="token_per_ip", key="ip")
-        ratelimit(request, group="auth.token.account", rate="token_per_account", key=request_data_key("email"))
+        wait = signin_throttle.signin_wait(request, email=request_data_key("email")("", request))
+        if wait:
+            raise Throttled(wait=wait)
         data = self.validated(TokenObtainInput)
         return Response(tokens.token_pair_issue(request=request, **data))
 
@@ -97,7 +101,7 @@ class OwnAccountView(ScopedAPIView):
         try:
             return self.scope.get()
         except User.DoesNotExist:
-            raise AuthenticationFailed("This account is not active.", code="user_inactive") from None
+            raise TokenRefused("account_inactive") from None
 
     def email_status(self, user: User, *, status: int = 200) -> Response:
         # Read again: the write may have changed the addresses the scope prefetched.
@@ -121,6 +125,22 @@ class MeView(OwnAccountView):
         data = self.validated(MeUpdateInput, partial=True)
         user = services.user_profile_update(user=self.own_account(), **data)
         return self.output(MeOutput, user)
+
+
+class PersonalDataExportView(OwnAccountView):
+    @extend_schema(
+        tags=["auth"],
+        summary="Download my personal data",
+        description="A zip: personal-data.json (the profile, requests, comments, messages sent, tenancies, "
+        "preferences) and files/ (every file the person uploaded).",
+        responses={(200, "application/zip"): bytes},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        user = self.own_account()
+        archive = personal_data.personal_data_export(user=user, by=user)
+        response = HttpResponse(archive, content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="domi-personal-data.zip"'
+        return response
 
 
 # --- e-mail verification and change
@@ -214,16 +234,20 @@ class PasswordResetView(PublicAPIView):
 
 
 class PasswordResetConfirmView(PublicAPIView):
+    error_statuses = {"POST": (429,)}
+
     @extend_schema(
         tags=["auth"],
         summary="Set a new password with a reset link",
         description="The uid and key come from the link in the reset e-mail. The key works once and for "
         "PASSWORD_RESET_TIMEOUT_HOURS; otherwise 400 `invalid_key`. The new password must pass the password "
-        "rules (400 with `fields.new_password`). Every refresh token of the account is revoked: sign in again.",
+        "rules (400 with `fields.new_password`). Every refresh token of the account is revoked: sign in again. "
+        "Limited per address.",
         request=PasswordResetConfirmInput,
         responses={204: None},
     )
     def post(self, request: Request) -> Response:
+        ratelimit(request, group="auth.password_reset_confirm.ip", rate="password_reset_confirm_per_ip", key="ip")
         data = self.validated(PasswordResetConfirmInput)
         services.password_reset_confirm(**data)
         return Response(status=204)
