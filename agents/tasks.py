@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import structlog
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -24,8 +25,6 @@ RETRY = {
     "max_retries": 6,
     "acks_late": True,
 }
-# A request still waiting in a state this long after its last change is picked up again by the sweep.
-STUCK_AFTER = timedelta(minutes=2)
 
 
 @shared_task(name="agents.analyze", **RETRY)
@@ -66,7 +65,8 @@ def enqueue(task, *args) -> bool:  # type: ignore[no-untyped-def]
 @shared_task(name="agents.sweep", acks_late=True)
 def sweep() -> dict[str, int]:
     """Find requests stuck where the crew should have acted (a lost message, a dead worker) and act again."""
-    cutoff = timezone.now() - STUCK_AFTER
+    # A request still waiting in a state this long after its last change is picked up again.
+    cutoff = timezone.now() - timedelta(seconds=settings.DOMI_CREW_STUCK_AFTER_SECONDS)
     counts = {"analyze": 0, "coordinate": 0, "quality_control": 0}
     for request_id in MaintenanceRequest.objects.filter(status=Status.SUBMITTED, updated_at__lt=cutoff).values_list(
         "pk", flat=True

@@ -43,6 +43,9 @@ def wait_for(check: Callable[[], bool], seconds: float = 60, what: str = "condit
 class Worker:
     """A `celery worker` in its own process group, on the test database and the test Redis."""
 
+    # Seconds before Redis hands an unacknowledged message out again (to a worker that starts after them).
+    visibility_timeout = 10
+
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
         settings_dict = connection.settings_dict
@@ -53,7 +56,10 @@ class Worker:
                 f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:"
                 f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
             ),
-            "CELERY_VISIBILITY_TIMEOUT": "4",
+            # Redelivery after a lost worker within seconds; the task limits stay below it, as the settings demand.
+            "CELERY_VISIBILITY_TIMEOUT": str(self.visibility_timeout),
+            "CELERY_TASK_TIME_LIMIT": "8",
+            "CELERY_TASK_SOFT_TIME_LIMIT": "6",
         }
 
     def start(self) -> None:
@@ -101,7 +107,7 @@ class Worker:
 
 
 class Beat(Worker):
-    """`celery beat` with django-celery-beat's database scheduler, on the test database."""
+    """`celery beat` with the database scheduler that sends each run once (domi.beat), on the test database."""
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -114,7 +120,7 @@ class Beat(Worker):
                 "beat",
                 "--loglevel=WARNING",
                 "--scheduler",
-                "django_celery_beat.schedulers:DatabaseScheduler",
+                "domi.beat:SingleRunScheduler",
                 "--max-interval",
                 "1",
             ],

@@ -1,5 +1,7 @@
 """Celery: Redis when REDIS_URL is set, otherwise tasks run in-process after commit."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .env import env
 
 _REDIS_URL = env("REDIS_URL", default="")
@@ -11,23 +13,43 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# At-least-once delivery. A task's message is acknowledged only once the task has run (acks late), so a
+# worker that dies mid-task leaves it to be delivered again: at once when a pool process is killed (reject
+# on worker lost requeues it), after the visibility timeout when the whole worker is gone. Each worker
+# process reserves one message at a time (prefetch 1), so a dead worker strands at most one per process.
+# Every task is safe to run twice (its service checks the state first), which at-least-once requires.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 5 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+# A task still running after the soft limit gets SoftTimeLimitExceeded; at the hard limit its process is
+# killed (and, with the settings above, the message is requeued).
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=4 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A message taken by a worker that died unacknowledged is handed out again after this long.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)}
+# A message taken by a worker that died unacknowledged is handed out again after this long. It must be
+# longer than the longest task may run (the hard time limit), or a task still running would be handed to a
+# second worker while the first one works on it.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT.")
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT.")
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, sending each due run once even if two beats run (domi/beat.py).
+CELERY_BEAT_SCHEDULER = "domi.beat:SingleRunScheduler"
 
 # Pass the web request id on to tasks so one request's logs can be followed into the worker.
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 
+# How often the crew's sweep looks for requests stuck where a lost message or a dead worker left them, and
+# how long a request must have waited in such a state to count as stuck.
+DOMI_CREW_SWEEP_SECONDS = env.int("DOMI_CREW_SWEEP_SECONDS", default=60)
+DOMI_CREW_STUCK_AFTER_SECONDS = env.int("DOMI_CREW_STUCK_AFTER_SECONDS", default=120)
+
 # Periodic jobs (editable in the admin through django-celery-beat).
 CELERY_BEAT_SCHEDULE = {
-    "agents-sweep-stuck-requests": {"task": "agents.sweep", "schedule": 60.0},
+    "agents-sweep-stuck-requests": {"task": "agents.sweep", "schedule": float(DOMI_CREW_SWEEP_SECONDS)},
 }
 # Fail fast when the broker is down: the request is kept and the sweep sends it later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3

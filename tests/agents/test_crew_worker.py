@@ -69,10 +69,12 @@ def test_a_worker_killed_mid_pipeline_finishes_the_request_exactly_once(
     request = _report(crew_tenant, crew_unit)
     wait_for(lambda: AgentRun.objects.filter(request=request).exists(), seconds=30, what="the crew to start")
     worker.kill()
+    # Redis hands the unacknowledged message out again to a worker that starts after the visibility timeout;
+    # the sweep is the backstop.
+    time.sleep(worker.visibility_timeout + 1)
     worker.start()
     from agents.tasks import sweep
 
-    # Redis hands the unacknowledged message out again after the visibility timeout; the sweep is the backstop.
     def done() -> bool:
         if _status(request.pk) == "assigned":
             return True
