@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench train-triage image cluster-test clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,20 @@ lint: install
 # Not part of make test: PostgreSQL with 10,000 requests, gunicorn with 2 workers, wrk; prints a table.
 bench: install
 	bash bench/run.sh
+
+# Retrain the offline triage model (about 5 minutes) into a new artefact; switch to it with
+# `manage.py promote_triage agents/local_model/artefacts/<version>`, which refuses a worse one.
+train-triage: install
+	$(PY) manage.py train_triage
+
+# The production image on a debootstrapped base (podman, buildah), then web, worker and beat from it.
+image: install
+	bash deploy/image.sh
+	bash deploy/container-e2e.sh
+
+# Not part of make test (needs root): hosts as network namespaces, faults, a table; a few minutes.
+cluster-test: install
+	bash deploy/cluster/cluster-test.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .test-media

@@ -1,3 +1,4 @@
+from celery.signals import celeryd_after_setup
 from django.apps import AppConfig
 
 
@@ -8,6 +9,7 @@ class AgentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from domi.health import register_readiness_check
         from maintenance import events
         from notifications import wording
 
@@ -18,6 +20,22 @@ class AgentsConfig(AppConfig):
         events.request_status_changed.connect(_on_status_changed, dispatch_uid="agents.status_changed")
         # The Communication Agent words the daily digest; notifications falls back to its template.
         wording.register("daily_digest", _word_digest)
+        register_readiness_check("triage_model", _check_triage_model)
+        # A Celery worker loads the triage model in its main process, before the pool forks its children.
+        celeryd_after_setup.connect(_load_triage_model, dispatch_uid="agents.load_triage_model")
+
+
+def _load_triage_model(**kwargs) -> None:  # type: ignore[no-untyped-def]
+    from .local_model.startup import load_before_fork
+
+    load_before_fork()
+
+
+def _check_triage_model() -> None:
+    """The offline model is loaded (it answers alone by default, and guards an LLM's emergencies)."""
+    from .local_model import get_model
+
+    get_model()
 
 
 def _on_request_created(request_id: int, **kwargs) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart, ToolReturnPart, UserPromptPart
 from pydantic_ai.models.function import AgentInfo
 
@@ -79,7 +80,7 @@ def analyzer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         return _call("recent_requests_at_unit")
 
     text = f"{request.title}. {request.description}" if request.title else request.description
-    prediction = get_model().predict(text)
+    prediction = get_model().predict(text, emergency_number=settings.DOMI_EMERGENCY_NUMBER)
     priority = prediction.priority
     rationale = prediction.rationale
 

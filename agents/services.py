@@ -41,6 +41,7 @@ from .crew import AnalyzerDeps, CoordinatorDeps
 from .models import AgentRun
 from .runner import run_agent
 from .schemas import CoordinationInput, DigestFacts, MessageInput, QualityInput, TriageInput
+from .triage import guard_emergency
 
 logger = structlog.get_logger(__name__)
 
@@ -121,7 +122,11 @@ def crew_analyze(*, request_id: int, rerun: bool = False) -> AgentRun | None:
             crew_communicate(request_id=request.pk, occasion="needs_review")
         return run
 
-    triage = result.output
+    triage = guard_emergency(
+        result.output,
+        text=f"{request.title}. {request.description}" if request.title else request.description,
+        answered_by=run.model_name,
+    )
     low, high, cost_basis = adjust_with_history(
         low=triage.estimated_cost_min,
         high=triage.estimated_cost_max,

@@ -51,8 +51,16 @@ def _check_storage() -> None:
         default_storage.delete(name)
 
 
+# Checks the upper apps add when they start (the agents' triage model): domi imports none of them.
+_REGISTERED: dict[str, Callable[[], None]] = {}
+
+
+def register_readiness_check(name: str, check: Callable[[], None]) -> None:
+    _REGISTERED[name] = check
+
+
 def readiness_checks() -> dict[str, Callable[[], None]]:
-    checks: dict[str, Callable[[], None]] = {"database": _check_database}
+    checks: dict[str, Callable[[], None]] = {"database": _check_database, **_REGISTERED}
     if settings.REDIS_URL:
         checks["cache"] = _check_cache
         checks["broker"] = _check_broker

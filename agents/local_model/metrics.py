@@ -1,6 +1,7 @@
 """Evaluation metrics for the triage model (pure functions, no Django).
 
-Used by cross-validation here and by the Django ``evaluate_triage`` command.
+Used by the Django ``evaluate_triage`` command (strict scoring; the model card's lenient figures
+are ``evaluation.py``'s).
 
 Gold items are mappings with ``category`` and ``priority`` (and usually
 ``text``). Predictions are mappings or objects (e.g. ``TriagePrediction``)

@@ -1,38 +1,55 @@
-"""Offline triage model: TF-IDF + logistic regression, combined with the
-explicit life-safety rules in :mod:`.rules`.
+"""The offline triage model: a multilingual sentence encoder, heads trained on its embeddings and on
+character n-grams, and the life-safety hard stops.
 
-Pure Python and scikit-learn; no Django import. The model is trained from
-``data/train.jsonl`` when it is constructed (about a second) and is meant to
-be built once per process through :func:`get_model`.
+How one message is triaged:
+
+1. The hard stops of ``hazards`` are read in every language whose script the message uses: a
+   phrase that fires makes it an emergency; hazards mentioned only in the negative ("no gas smell")
+   are noted.
+2. Features: the e5 embedding (meaning, in any language), TF-IDF character n-grams (wording and
+   misspellings in the languages we trained on), and the hard stops that fired or were negated.
+3. Heads (logistic regressions): category, priority, a dedicated emergency detector, and the
+   language (for the instructions).
+4. Emergency when a hard stop fired or the detector's probability reaches its threshold, which was
+   set on out-of-fold predictions for a recall of 0.99. Otherwise the most probable of high, medium,
+   low.
+5. Confidence: the probability that the category and the priority are both right, from a calibrator
+   fitted on out-of-fold predictions. Below ``DOMI_AI_MIN_CONFIDENCE`` the request goes to a person.
+
+The model is trained once by ``manage.py train_triage`` into a versioned artefact
+(``artefacts/<version>/``: ``model.pkl.gz`` and ``model_card.json``); processes load the current
+one at start-up. No Django import here.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
-import math
+import os
+import pickle
+import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
-from .lang import detect_language
-from .lexicon import cue_counts
-from .rules import RULES_BY_CODE, find_hits, instructions_for, mark_negated_hazards, normalize
+from .encoder import Encoder, get_encoder
+from .hazards import HAZARDS, HazardScan, compile_all, instructions_for, normalize, safety_languages, scan_hazards
 
 __all__ = [
+    "ARTEFACTS_DIR",
     "CATEGORIES",
-    "DEFAULT_TRAIN_PATH",
     "PRIORITIES",
-    "LocalTriageModel",
+    "ArtefactError",
+    "Featurizer",
+    "TriageModel",
     "TriagePrediction",
+    "current_artefact",
     "get_model",
-    "load_jsonl",
 ]
 
 CATEGORIES: tuple[str, ...] = (
@@ -63,41 +80,36 @@ CategoryCode = Literal[
 ]
 PriorityCode = Literal["emergency", "high", "medium", "low"]
 
-DEFAULT_TRAIN_PATH = Path(__file__).resolve().parent / "data" / "train.jsonl"
+ARTEFACTS_DIR = Path(__file__).resolve().parent / "artefacts"
+CURRENT_FILE = "CURRENT"
+# The layout of model.pkl.gz (plain arrays and dicts, no library's classes): bumped when it changes.
+ARTEFACT_FORMAT = 3
+MODEL_FILE = "model.pkl.gz"
+CARD_FILE = "model_card.json"
+# A language is named for the instructions only when the language head is this sure; otherwise the
+# tenant gets English with the emergency number spelt out.
+LANGUAGE_MIN_PROBABILITY = 0.5
+# An emergency found by the detector alone gets one hazard's instructions when the hazard head gives it this.
+HAZARD_MIN_PROBABILITY = 0.6
 
-# Decision settings (checked with 5-fold cross-validation on train.jsonl, see
-# crossval.py).
-RANDOM_STATE = 0
-# Weight added to a fired rule's category before taking the arg-max: a rule
-# decides the category unless the classifier is clearly sure of another one
-# (e.g. "the dishwasher is flooding the kitchen" stays appliance).
-RULE_CATEGORY_BONUS = 0.5
-# Without a rule hit, predict "emergency" once the classifier gives it at
-# least this probability, even when another priority is more probable: the
-# classifier is the safety net for emergencies the rules miss. On out-of-fold
-# predictions without rules, 0.5 gives about 0.70 recall at 0.85 precision.
-EMERGENCY_THRESHOLD = 0.5
-# Texts longer than this are cut before classification (latency guard).
-MAX_CHARS = 4000
+
+class ArtefactError(RuntimeError):
+    """The triage artefact is missing, unreadable or made for another encoder or library version."""
 
 
 class TriagePrediction(BaseModel):
     """The result of triaging one tenant message.
 
     * ``category`` / ``priority``: taxonomy codes (see TRIAGE_TAXONOMY.md).
-    * ``confidence``: 0..1, the geometric mean of the category and priority
-      probabilities, lowered when rules and classifier disagree, when the
-      emergency came only from the recall threshold, and for very short text.
-    * ``category_scores``: classifier probabilities with the fired rules'
-      categories boosted, renormalised (``category`` is their arg-max).
-    * ``priority_scores``: classifier probabilities, blended 60/40 towards
-      ``emergency`` when a rule fired. Without a rule, ``emergency`` is chosen
-      from a probability of 0.5 up even if it is not the arg-max.
-    * ``safety_flags``: codes of the life-safety rules that fired.
-    * ``language``: detected language (en/es/fr/de/pt/it).
-    * ``instructions``: what the tenant should do before help arrives, in
-      ``language`` (English fallback); non-empty exactly for emergencies.
-    * ``rationale``: a short human-readable reason (rule, top words).
+    * ``confidence``: calibrated probability (0..1) that category and priority are both right.
+    * ``emergency_probability``: the emergency detector's probability (1 when a hard stop fired).
+    * ``category_scores`` / ``priority_scores``: the heads' probabilities.
+    * ``safety_flags``: the hard stops that fired, or for an emergency the detector found alone,
+      the hazard its wording is closest to.
+    * ``language``: the tenant's language (one of the 15 we know, or ``und`` for unknown).
+    * ``instructions``: what the tenant should do before help arrives, in ``language`` (English with
+      the emergency number for an unknown language); non-empty exactly for emergencies.
+    * ``rationale``: a short human-readable reason.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -105,271 +117,454 @@ class TriagePrediction(BaseModel):
     category: CategoryCode
     priority: PriorityCode
     confidence: float = Field(ge=0.0, le=1.0)
+    emergency_probability: float = Field(ge=0.0, le=1.0)
     category_scores: dict[str, float]
     priority_scores: dict[str, float]
     safety_flags: list[str] = Field(default_factory=list)
     language: str = "en"
     instructions: list[str] = Field(default_factory=list)
     rationale: str = ""
+    model_version: str = ""
 
     @property
     def is_emergency(self) -> bool:
         return self.priority == "emergency"
 
 
-def load_jsonl(path: str | Path) -> list[dict]:
-    """Read a JSON-lines file of ``{"text", "category", "priority", ...}``."""
-    items = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if line:
-                items.append(json.loads(line))
-    return items
+class CharNgrams:
+    """TF-IDF of character n-grams inside word boundaries, as scikit-learn's ``TfidfVectorizer(analyzer=
+    "char_wb", sublinear_tf=True)`` computes it (a test holds them equal), in numpy alone: serving
+    never imports scikit-learn, which would cost a process a second or two at start-up."""
 
+    _SPACES = re.compile(r"\s\s+")
 
-def _preprocess(text: str) -> str:
-    return mark_negated_hazards(normalize(text[:MAX_CHARS]))
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, ngram_range: tuple[int, int]) -> None:
+        self.vocabulary = vocabulary
+        self.idf = np.asarray(idf, dtype=np.float32)
+        self.ngram_range = tuple(ngram_range)
+        self.size = len(idf)
 
-
-class LocalTriageModel:
-    """Category and priority classifiers plus the life-safety rules.
-
-    ``items`` (dicts with ``text``, ``category``, ``priority``) override the
-    default training file; this is what cross-validation uses.
-    """
-
-    def __init__(
-        self,
-        train_path: str | Path | None = None,
-        items: Sequence[dict] | None = None,
-        *,
-        rule_category_bonus: float = RULE_CATEGORY_BONUS,
-        emergency_threshold: float = EMERGENCY_THRESHOLD,
-        use_rules: bool = True,
-        C: float = 5.0,
-        priority_C: float | None = None,
-        class_weight: str | None = "balanced",
-        char_min_df: int = 2,
-        max_char_features: int = 80000,
-        cue_weight: float = 1.0,
-    ) -> None:
-        if items is None:
-            items = load_jsonl(train_path or DEFAULT_TRAIN_PATH)
-        items = [it for it in items if it.get("text")]
-        if not items:
-            raise ValueError("no training items")
-        for it in items:
-            if it["category"] not in CATEGORIES or it["priority"] not in PRIORITIES:
-                raise ValueError(f"unknown label in training item: {it!r}")
-        self.rule_category_bonus = rule_category_bonus
-        self.emergency_threshold = emergency_threshold
-        self.use_rules = use_rules
-        self.cue_weight = cue_weight
-        self.n_train = len(items)
-
-        texts = [_preprocess(it["text"]) for it in items]
-        self._char = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(2, 5),
-            sublinear_tf=True,
-            min_df=char_min_df,
-            max_features=max_char_features,
-            dtype=np.float32,
-        )
-        self._word = TfidfVectorizer(
-            analyzer="word",
-            ngram_range=(1, 2),
-            token_pattern=r"(?u)\b\w+\b",  # noqa: S106 (not a password)
-            sublinear_tf=True,
-            min_df=1,
-            dtype=np.float32,
-        )
-        X = hstack([self._char.fit_transform(texts), self._word.fit_transform(texts), self._cues(texts)]).tocsr()
-        self._n_char = len(self._char.vocabulary_)
-        self._n_word = len(self._word.vocabulary_)
-        self._word_names = self._word.get_feature_names_out()
-
-        self._cat_clf = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight, random_state=RANDOM_STATE)
-        self._cat_clf.fit(X, [it["category"] for it in items])
-        self._pri_clf = LogisticRegression(
-            C=priority_C or C, max_iter=3000, class_weight=class_weight, random_state=RANDOM_STATE
-        )
-        self._pri_clf.fit(X, [it["priority"] for it in items])
-
-        self._cat_classes = list(self._cat_clf.classes_)
-        self._pri_classes = list(self._pri_clf.classes_)
-
-    # ------------------------------------------------------------------ API
-
-    def predict(self, text: str) -> TriagePrediction:
-        text = text or ""
-        norm = _preprocess(text)
-        language = detect_language(text)
-        if not norm:
-            return self._empty(language)
-
-        X = self._vectorize([norm])
-        cat_p = self._probs(self._cat_clf.predict_proba(X)[0], self._cat_classes, CATEGORIES)
-        pri_p = self._probs(self._pri_clf.predict_proba(X)[0], self._pri_classes, PRIORITIES)
-        hits = find_hits(text[:MAX_CHARS], language) if self.use_rules else []
-        flags = [h.code for h in hits]
-
-        # --- category: classifier, pulled towards the rules' categories.
-        adjusted = dict(cat_p)
-        for cat in {h.category for h in hits}:
-            adjusted[cat] += self.rule_category_bonus
-        total = sum(adjusted.values())
-        category_scores = {c: adjusted[c] / total for c in CATEGORIES}
-        category = max(CATEGORIES, key=lambda c: category_scores[c])
-
-        # --- priority: rules force "emergency"; otherwise a recall-favouring
-        # threshold on the classifier's emergency probability.
-        clf_priority = max(PRIORITIES, key=lambda p: pri_p[p])
-        if hits:
-            priority = "emergency"
-            priority_scores = {p: 0.4 * pri_p[p] + (0.6 if p == "emergency" else 0.0) for p in PRIORITIES}
-        else:
-            priority_scores = dict(pri_p)
-            if pri_p["emergency"] >= self.emergency_threshold:
-                priority = "emergency"
-            else:
-                priority = max(PRIORITIES[1:], key=lambda p: pri_p[p])
-
-        confidence = self._confidence(norm, cat_p, pri_p, category, priority, hits, clf_priority)
-
-        instructions: list[str] = []
-        if priority == "emergency":
-            instructions = instructions_for(flags, language)
-
-        rationale = self._rationale(X, category, priority, hits, pri_p)
-        return TriagePrediction(
-            category=category,
-            priority=priority,
-            confidence=round(confidence, 4),
-            category_scores={c: round(float(v), 4) for c, v in category_scores.items()},
-            priority_scores={p: round(float(priority_scores[p]), 4) for p in PRIORITIES},
-            safety_flags=flags,
-            language=language,
-            instructions=instructions,
-            rationale=rationale,
-        )
-
-    def predict_many(self, texts: Iterable[str]) -> list[TriagePrediction]:
-        return [self.predict(t) for t in texts]
-
-    def classifier_probabilities(self, text: str) -> tuple[dict[str, float], dict[str, float]]:
-        """The raw classifier probabilities (no rules), for diagnostics."""
-        X = self._vectorize([_preprocess(text or "")])
-        return (
-            self._probs(self._cat_clf.predict_proba(X)[0], self._cat_classes, CATEGORIES),
-            self._probs(self._pri_clf.predict_proba(X)[0], self._pri_classes, PRIORITIES),
-        )
-
-    # ------------------------------------------------------------ internals
-
-    def _cues(self, norm_texts: list[str]) -> csr_matrix:
-        rows = np.array([cue_counts(t) for t in norm_texts], dtype=np.float32)
-        return csr_matrix(self.cue_weight * rows / 3.0)
-
-    def _vectorize(self, norm_texts: list[str]):
-        return hstack(
-            [self._char.transform(norm_texts), self._word.transform(norm_texts), self._cues(norm_texts)]
-        ).tocsr()
-
-    @staticmethod
-    def _probs(row: np.ndarray, classes: list[str], codes: Sequence[str]) -> dict[str, float]:
-        out = dict.fromkeys(codes, 0.0)
-        for cls, p in zip(classes, row, strict=True):
-            out[cls] = float(p)
+    def _ngrams(self, text: str) -> list[str]:
+        low, high = self.ngram_range
+        out: list[str] = []
+        for word in self._SPACES.sub(" ", text.lower()).split():
+            word = f" {word} "
+            for n in range(low, high + 1):
+                offset = 0
+                out.append(word[:n])
+                while offset + n < len(word):
+                    offset += 1
+                    out.append(word[offset : offset + n])
+                if offset == 0:
+                    break
         return out
 
-    def _confidence(self, norm, cat_p, pri_p, category, priority, hits, clf_priority) -> float:
-        cat_conf = cat_p[category]
-        if hits and any(h.category == category for h in hits):
-            cat_conf = max(cat_conf, 0.5 + cat_conf / 2)
-        # A rule is strong evidence for "emergency" on its own.
-        pri_conf = max(pri_p["emergency"], 0.8) if hits else pri_p[priority]
-        conf = math.sqrt(max(cat_conf, 1e-6) * max(pri_conf, 1e-6))
-        if hits and (clf_priority != "emergency" or max(cat_p, key=cat_p.get) != category):
-            conf *= 0.8  # rules and classifier disagree
-        if not hits and priority == "emergency" and clf_priority != "emergency":
-            conf *= 0.8  # emergency only by the recall threshold
-        n_words = len(norm.split())
-        if n_words <= 2:
-            conf *= 0.7
-        elif n_words <= 4:
-            conf *= 0.85
-        return float(min(0.99, max(0.01, conf)))
+    def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The (column, value) pairs of one message's L2-normalised TF-IDF row."""
+        counts: dict[int, int] = {}
+        for gram in self._ngrams(text):
+            column = self.vocabulary.get(gram)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * self.idf[columns]
+        return columns, values / np.linalg.norm(values)
 
-    def _top_words(self, X, cls_index: int, clf: LogisticRegression, k: int = 3) -> list[str]:
-        row = X[0]
-        idx = row.indices
-        vals = row.data
-        word_mask = (idx >= self._n_char) & (idx < self._n_char + self._n_word)
-        if not word_mask.any():
-            return []
-        widx = idx[word_mask]
-        coef = clf.coef_[cls_index] if clf.coef_.shape[0] > 1 else clf.coef_[0]
-        contrib = vals[word_mask] * coef[widx]
-        order = np.argsort(-contrib)
-        words = []
-        for j in order:
-            if contrib[j] <= 0 or len(words) >= k:
-                break
-            name = str(self._word_names[widx[j] - self._n_char])
-            if len(name) > 2 and not any(name in w or w in name for w in words):
-                words.append(name)
-        return words
 
-    def _rationale(self, X, category, priority, hits, pri_p) -> str:
+@dataclass
+class LinearHead:
+    """A fitted logistic regression (or a constant answer) as plain arrays: ``coef`` (classes or 1, features)."""
+
+    classes: list[Any]
+    coef: np.ndarray
+    intercept: np.ndarray
+
+    def predict_proba(self, rows: Sequence[Features]) -> np.ndarray:
+        logits = np.stack([row.dot(self.coef) for row in rows]) + self.intercept
+        if self.coef.shape[0] == 1 and len(self.classes) == 2:
+            p = 1.0 / (1.0 + np.exp(-logits[:, 0]))
+            return np.column_stack([1 - p, p])
+        if len(self.classes) == 1:
+            return np.ones((len(rows), 1))
+        logits -= logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass
+class DenseNet:
+    """Small neural networks (one ReLU layer, a logistic output) read from scikit-learn's
+    ``MLPClassifier`` as plain arrays; their probabilities are averaged. They read the encoder's
+    vectors alone, where a linear head cannot draw the emergency line as finely."""
+
+    layers: list[list[tuple[np.ndarray, np.ndarray]]]  # per network: (weights, bias) per layer
+
+    def probability(self, vectors: np.ndarray) -> np.ndarray:
+        x0 = np.asarray(vectors, dtype=np.float32)
+        out = np.zeros(len(x0))
+        for network in self.layers:
+            x = x0
+            for weights, bias in network[:-1]:
+                x = np.maximum(x @ weights + bias, 0.0)
+            weights, bias = network[-1]
+            out += 1.0 / (1.0 + np.exp(-(x @ weights + bias)[:, 0]))
+        return out / len(self.layers)
+
+
+@dataclass
+class Features:
+    """One message's input to the heads: a sparse character part, then dense columns."""
+
+    columns: np.ndarray
+    values: np.ndarray
+    dense: np.ndarray
+    offset: int  # where the dense columns start
+
+    def dot(self, coef: np.ndarray) -> np.ndarray:
+        return coef[:, self.columns] @ self.values + coef[:, self.offset :] @ self.dense
+
+    def without_hazards(self) -> Features:
+        dense = self.dense.copy()
+        dense[len(dense) - 2 * len(HAZARDS) :] = 0
+        return Features(self.columns, self.values, dense, self.offset)
+
+
+@dataclass
+class Featurizer:
+    """Turns messages into the heads' input: character n-grams, the encoder's vectors and the hard stops.
+
+    The weights put the kinds of feature on comparable scales (TF-IDF rows and each encoder's vector
+    are unit vectors); they are training settings, stored with the artefact.
+    """
+
+    chars: CharNgrams
+    embedding_weight: float
+    hazard_weight: float
+    negated_weight: float
+
+    def transform(self, texts: Sequence[str], embeddings: np.ndarray, scans: Sequence[HazardScan]) -> list[Features]:
+        rows = []
+        for text, embedding, scan in zip(texts, embeddings, scans, strict=True):
+            fired = {hit.code for hit in scan.hits}
+            dense = np.concatenate(
+                [
+                    np.asarray(embedding, dtype=np.float32) * self.embedding_weight,
+                    np.array([h in fired for h in HAZARDS], dtype=np.float32) * self.hazard_weight,
+                    np.array([h in scan.negated for h in HAZARDS], dtype=np.float32) * self.negated_weight,
+                ]
+            )
+            columns, values = self.chars.row(normalize(text))
+            rows.append(Features(columns, values, dense, self.chars.size))
+        return rows
+
+
+def emergency_score(priority_p: np.ndarray, detector_p: np.ndarray, network_p: np.ndarray) -> np.ndarray:
+    """What the emergency threshold applies to (see :func:`decide`): the mean of three views of the same
+    question, the emergency head's probability, the priority head's probability of emergency, and the
+    small networks' on the encoder's vectors. Out of fold the mean ranks emergencies better than any
+    one of them."""
+    return (detector_p + priority_p[:, 0] + network_p) / 3
+
+
+def decide(
+    priority_p: np.ndarray,
+    emergency_p: np.ndarray,
+    cosmetic_p: np.ndarray,
+    hard: np.ndarray,
+    *,
+    threshold: float,
+    cosmetic_min: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The priority of each message (indices into PRIORITIES), whether it is an emergency, and the
+    probability behind the decision. Shared by training (out-of-fold) and serving.
+
+    - A hard stop makes an emergency.
+    - A message the cosmetic head reads as cosmetic or convenience (at least ``cosmetic_min``) is never
+      emergency or high, however alarming its words: it is medium or low.
+    - Otherwise the emergency detector (:func:`emergency_score`) decides against ``threshold``, then
+      the most probable of high, medium, low.
+    """
+    rows = np.arange(len(hard))
+    cosmetic = ~hard & (cosmetic_p >= cosmetic_min)
+    emergency = hard | (~cosmetic & (emergency_p >= threshold))
+    other = priority_p[:, 1:].argmax(axis=1) + 1
+    other_cosmetic = priority_p[:, 2:].argmax(axis=1) + 2
+    priority = np.where(emergency, 0, np.where(cosmetic, other_cosmetic, other))
+    decided_p = np.where(emergency, np.where(hard, 1.0, emergency_p), priority_p[rows, priority])
+    return priority, emergency, decided_p
+
+
+def confidence_features(
+    category_p: np.ndarray,
+    priority_p: np.ndarray,
+    emergency_p: np.ndarray,
+    hard_stop: np.ndarray,
+    emergency: np.ndarray,
+) -> np.ndarray:
+    """What the calibrator reads (one row per message): how sure each head is of what was decided.
+
+    ``priority_p`` holds the probability of the decided priority, ``emergency`` whether it was an
+    emergency. Shared by training (out-of-fold) and prediction.
+    """
+    cat_sorted = np.sort(category_p, axis=1)
+    top, second = cat_sorted[:, -1], cat_sorted[:, -2]
+    detector_margin = np.where(emergency, emergency_p, 1 - emergency_p)
+    eps = 1e-6
+    return np.column_stack(
+        [
+            np.log(top + eps),
+            top - second,
+            np.log(priority_p + eps),
+            np.log(detector_margin + eps),
+            hard_stop.astype(float),
+            emergency.astype(float),
+        ]
+    )
+
+
+class TriageModel:
+    """A loaded artefact. ``predict(text)`` triages one message."""
+
+    def __init__(self, bundle: dict[str, Any], card: dict[str, Any], *, encoder: Encoder | None = None) -> None:
+        self.card = card
+        self.version: str = card["version"]
+        self.featurizer: Featurizer = bundle["featurizer"]
+        self.category_head = bundle["category_head"]
+        self.priority_head = bundle["priority_head"]
+        self.emergency_head = bundle["emergency_head"]
+        self.emergency_net: DenseNet = bundle["emergency_net"]
+        self.cosmetic_head = bundle["cosmetic_head"]
+        self.language_head = bundle["language_head"]
+        self.calibrator = bundle["calibrator"]
+        self.hazard_head = bundle["hazard_head"]
+        self.emergency_threshold: float = float(card["thresholds"]["emergency"])
+        self.cosmetic_min: float = float(card["thresholds"]["cosmetic"])
+        self._encoder = encoder
+        self._languages = safety_languages()
+
+    # ------------------------------------------------------------------ loading
+
+    @classmethod
+    def load(cls, directory: str | Path, *, encoder: Encoder | None = None) -> TriageModel:
+        directory = Path(directory)
+        try:
+            card = json.loads((directory / CARD_FILE).read_text(encoding="utf-8"))
+            with gzip.open(directory / MODEL_FILE, "rb") as fh:
+                bundle = pickle.load(fh)  # noqa: S301 - our own artefact, written by train_triage
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
+            raise ArtefactError(f"cannot read the triage artefact in {directory}: {exc}") from exc
+        _check_compatible(card, directory)
+        return cls(bundle, card, encoder=encoder)
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = get_encoder(self.card["encoder"]["spec"])
+        return self._encoder
+
+    # ------------------------------------------------------------------ prediction
+
+    def scan(self, text: str) -> HazardScan:
+        return scan_hazards(text, self._languages)
+
+    def predict(self, text: str, *, emergency_number: str = "112") -> TriagePrediction:
+        text = (text or "").strip()
+        if not text:
+            return self._empty()
+        return self.predict_many([text], emergency_number=emergency_number)[0]
+
+    def predict_many(self, texts: Sequence[str], *, emergency_number: str = "112") -> list[TriagePrediction]:
+        texts = [t or " " for t in texts]
+        embeddings = self.encoder.embed(list(texts))
+        scans = [self.scan(t) for t in texts]
+        return self.predict_from(texts, embeddings, scans, emergency_number=emergency_number)
+
+    def predict_from(
+        self,
+        texts: Sequence[str],
+        embeddings: np.ndarray,
+        scans: Sequence[HazardScan],
+        *,
+        emergency_number: str = "112",
+    ) -> list[TriagePrediction]:
+        """Triage with the embeddings and hard-stop scans already made (evaluation reuses them)."""
+        X = self.featurizer.transform(texts, embeddings, scans)
+        cat_p = _ordered(self.category_head, X, CATEGORIES)
+        pri_p = _ordered(self.priority_head, X, PRIORITIES)
+        em_p = emergency_score(
+            pri_p, _ordered(self.emergency_head, X, (0, 1))[:, 1], self.emergency_net.probability(embeddings)
+        )
+        lang_p = self.language_head.predict_proba(X)
+        lang_classes = list(self.language_head.classes)
+        hard = np.array([bool(s.hits) for s in scans])
+
+        cosmetic_p = _ordered(self.cosmetic_head, X, (0, 1))[:, 1]
+        decided, emergency, decided_p = decide(
+            pri_p, em_p, cosmetic_p, hard, threshold=self.emergency_threshold, cosmetic_min=self.cosmetic_min
+        )
+        conf = _calibrated(
+            self.calibrator, confidence_features(cat_p, decided_p, np.where(hard, 1.0, em_p), hard, emergency)
+        )
+
+        out = []
+        for i in range(len(texts)):
+            category = CATEGORIES[int(cat_p[i].argmax())]
+            priority = PRIORITIES[int(decided[i])]
+            language = lang_classes[int(lang_p[i].argmax())] if lang_p[i].max() >= LANGUAGE_MIN_PROBABILITY else "und"
+            flags = [hit.code for hit in scans[i].hits]
+            if priority == "emergency" and not flags:
+                flags = self._likely_hazard(X[i])
+            instructions = instructions_for(flags, language, emergency_number=emergency_number) if emergency[i] else []
+            out.append(
+                TriagePrediction(
+                    category=category,
+                    priority=priority,
+                    confidence=round(float(conf[i]), 4),
+                    emergency_probability=round(1.0 if hard[i] else float(em_p[i]), 4),
+                    category_scores={c: round(float(p), 4) for c, p in zip(CATEGORIES, cat_p[i], strict=True)},
+                    priority_scores={p: round(float(v), 4) for p, v in zip(PRIORITIES, pri_p[i], strict=True)},
+                    safety_flags=flags,
+                    language=language,
+                    instructions=instructions,
+                    rationale=self._rationale(scans[i], category, priority, cat_p[i], em_p[i]),
+                    model_version=self.version,
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------ internals
+
+    def _likely_hazard(self, row: Features) -> list[str]:
+        """For an emergency no hard stop named: the hazard it most likely is, when the hazard head is
+        fairly sure (its instructions are then specific); otherwise none, and the general ones apply.
+        The head reads the message without its hard-stop features, as it was trained."""
+        p = self.hazard_head.predict_proba([row.without_hazards()])[0]
+        best = int(p.argmax())
+        hazard = str(self.hazard_head.classes[best])
+        return [hazard] if hazard in HAZARDS and p[best] >= HAZARD_MIN_PROBABILITY else []
+
+    def _rationale(self, scan: HazardScan, category: str, priority: str, cat_p: np.ndarray, em_p: float) -> str:
         parts = []
-        if hits:
-            labels = "; ".join(f"{h.code} (\u201c{h.matched.strip()[:40]}\u201d)" for h in hits)
-            parts.append(f"Safety rule fired: {labels}, so priority is emergency.")
+        if scan.hits:
+            said = "; ".join(f"{hit.code} (\u201c{hit.matched[:40]}\u201d)" for hit in scan.hits)
+            parts.append(f"Life-safety hard stop: {said}, so the priority is emergency.")
         elif priority == "emergency":
             parts.append(
-                f"No safety rule fired, but the classifier gives emergency a probability of {pri_p['emergency']:.2f}."
+                f"The emergency detector gives {em_p:.2f} (threshold {self.emergency_threshold:.2f}): "
+                "treated as an emergency."
             )
-        words = self._top_words(X, self._cat_classes.index(category), self._cat_clf)
-        if words:
-            parts.append(f"Category {category} from the words: {', '.join(words)}.")
         else:
-            parts.append(f"Category {category} from the overall wording.")
-        if not hits and priority != "emergency":
-            pwords = self._top_words(X, self._pri_classes.index(priority), self._pri_clf, k=2)
-            if pwords:
-                parts[-1] = parts[-1][:-1] + f"; priority {priority} from: {', '.join(pwords)}."
+            parts.append(f"Emergency probability {em_p:.2f}, below the threshold; priority {priority}.")
+        if scan.negated:
+            parts.append(f"Mentioned as absent: {', '.join(sorted(scan.negated))}.")
+        parts.append(f"Category {category} ({cat_p.max():.0%}).")
         return " ".join(parts)
 
-    def _empty(self, language: str) -> TriagePrediction:
+    def _empty(self) -> TriagePrediction:
         n = len(CATEGORIES)
         return TriagePrediction(
             category="general",
             priority="low",
-            confidence=0.01,
+            confidence=0.0,
+            emergency_probability=0.0,
             category_scores={c: round(1 / n, 4) for c in CATEGORIES},
             priority_scores=dict.fromkeys(PRIORITIES, 0.25),
-            safety_flags=[],
-            language=language,
-            instructions=[],
+            language="und",
             rationale="Empty message: nothing to classify.",
+            model_version=self.version,
         )
 
 
-_MODEL: LocalTriageModel | None = None
+def _ordered(head: LinearHead, X: Sequence[Features], codes: Sequence[Any]) -> np.ndarray:
+    """A head's probabilities with one column per code, in ``codes`` order."""
+    raw = head.predict_proba(X)
+    out = np.zeros((raw.shape[0], len(codes)), dtype=np.float64)
+    for j, cls in enumerate(head.classes):
+        out[:, list(codes).index(cls)] = raw[:, j]
+    return out
+
+
+def _calibrated(calibrator: dict[str, Any], features: np.ndarray) -> np.ndarray:
+    """The calibrator (a logistic regression over ``confidence_features``) as arrays."""
+    logits = features @ calibrator["coef"] + calibrator["intercept"]
+    return 1.0 / (1.0 + np.exp(-logits))
+
+
+def _check_compatible(card: dict[str, Any], directory: Path) -> None:
+    from .encoder import encoder_fingerprint
+
+    encoder = card.get("encoder", {})
+    try:
+        here = encoder_fingerprint(encoder.get("spec", ""))
+    except (ValueError, ImportError) as exc:
+        raise ArtefactError(f"the artefact in {directory} needs encoder {encoder.get('spec')!r}: {exc}") from exc
+    if encoder.get("fingerprint") != here:
+        raise ArtefactError(
+            f"the artefact in {directory} was trained on {encoder.get('fingerprint')!r}, this process has "
+            f"{here!r}: retrain with manage.py train_triage"
+        )
+    if card.get("format") != ARTEFACT_FORMAT:
+        raise ArtefactError(
+            f"the artefact in {directory} has format {card.get('format')!r}, this code reads {ARTEFACT_FORMAT}: "
+            "retrain with manage.py train_triage"
+        )
+
+
+# ---------------------------------------------------------------------- the process's model
+
+
+def artefacts_dir() -> Path:
+    """Where artefacts live: ``DOMI_TRIAGE_ARTEFACTS`` (a deployment's own volume, where retrained
+    models go) or the ones that ship with the code."""
+    return Path(os.environ.get("DOMI_TRIAGE_ARTEFACTS") or ARTEFACTS_DIR)
+
+
+def current_artefact(base: Path | None = None) -> Path:
+    """The directory of the artefact in use, named by ``CURRENT``."""
+    base = base or artefacts_dir()
+    pointer = base / CURRENT_FILE
+    if not pointer.is_file():
+        raise ArtefactError(f"no triage artefact: {pointer} is missing (run manage.py train_triage)")
+    return base / pointer.read_text(encoding="utf-8").strip()
+
+
+_MODEL: TriageModel | None = None
 _MODEL_LOCK = threading.Lock()
 
 
-def get_model() -> LocalTriageModel:
-    """The process-wide model, trained on first use (thread-safe)."""
+def get_model() -> TriageModel:
+    """The process-wide model, loaded from the current artefact on first use (thread-safe)."""
     global _MODEL
     if _MODEL is None:
         with _MODEL_LOCK:
             if _MODEL is None:
-                _MODEL = LocalTriageModel()
+                _one_blas_thread()
+                _MODEL = TriageModel.load(current_artefact())
     return _MODEL
 
 
-# Re-exported for callers that want rule metadata without importing rules.
-RULE_CODES: tuple[str, ...] = tuple(RULES_BY_CODE)
+def _one_blas_thread() -> None:
+    """A server process triages one message at a time on one core, where numpy's BLAS threads only
+    cost (small matrices handed between two threads: p95 46 -> 39 ms here). BLAS reads OMP_NUM_THREADS
+    when numpy is imported, long before this, so the limit is set through threadpoolctl."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
+def reset_model() -> None:
+    """Forget the loaded model (after switching artefacts)."""
+    global _MODEL
+    with _MODEL_LOCK:
+        _MODEL = None
+
+
+def preload() -> TriageModel:
+    """Load the model, its encoder and every language's hard stops now: called before a server forks,
+    so that each child shares them and answers its first request at full speed."""
+    model = get_model()
+    compile_all(safety_languages())
+    model.predict("warm-up: the boiler is making a noise")
+    return model

@@ -76,3 +76,21 @@ def test_without_fallback_a_double_failure_goes_to_review(llm, settings, crew_te
     analyzer = request.agent_runs.get(agent="analyzer")
     assert analyzer.outcome == "failed" and "500" in analyzer.error
     assert Delivery.objects.filter(request=request, recipient=crew_staff, event="needs_review").exists()
+
+
+def test_the_local_detector_keeps_an_emergency_the_llm_lowered(llm, crew_tenant, crew_unit, crew_staff, plumbers):
+    # The fake LLM answers plumbing/high to everything; the tenant smells gas.
+    request = maintenance.maintenance_request_create(
+        reporter=crew_tenant,
+        unit=crew_unit,
+        title="Smell",
+        description="There is a strong smell of gas in the kitchen.",
+    )
+    request.refresh_from_db()
+    analyzer = request.agent_runs.get(agent="analyzer")
+    assert analyzer.model_name == "fake-llm"
+    assert request.priority == "emergency", "an emergency the local detector flags is never lowered by the LLM"
+    assert request.safety_instructions, "with the local model's safety instructions"
+    assert "gas_leak" in analyzer.output["safety_flags"]
+    assert analyzer.output["rationale"].startswith("Raised to emergency: fake-llm said high")
+    assert Delivery.objects.filter(request=request, recipient=crew_staff, event="emergency_alert").exists()

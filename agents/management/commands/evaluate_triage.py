@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from agents.local_model import preload
 from agents.local_model.metrics import compute_metrics, render_report
 from agents.triage import triage_text
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         if not gold:
             raise CommandError(f"{path} has no items.")
 
+        # As a server process starts (before it forks): the model, its encoder and every hard stop loaded.
+        preload()
         triage_text("warm-up: the model loads once per process")
         predictions: list[dict] = []
         for item in gold:

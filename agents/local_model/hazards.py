@@ -1,0 +1,394 @@
+"""Life-safety hard stops and tenant safety instructions, read from data (one JSON file per language).
+
+A hard stop is a phrase that means danger to life in nearly every context ("smell of gas",
+"stuck in the lift"): it makes the triage an emergency whatever the learned model says. The list
+is short on purpose; the learned model carries everything else. Each language's file in
+``data/safety/<lang>.json`` holds its phrases, its negation cues and its instructions; this module
+only knows how to read and match them.
+
+Phrase syntax (see ``data/safety/README.md``): words separated by spaces; ``*`` ends a word that
+may go on (``flood*``); ``…`` allows up to 40 characters in between within one sentence; ``#`` is
+a number; ``{"all": [[...], [...]]}`` needs one phrase of each list somewhere in the message.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+__all__ = [
+    "HAZARDS",
+    "HAZARD_CATEGORY",
+    "SAFETY_DIR",
+    "HazardHit",
+    "HazardScan",
+    "SafetyLanguage",
+    "compile_all",
+    "find_hazards",
+    "instructions_for",
+    "load_language",
+    "normalize",
+    "safety_languages",
+    "scan_hazards",
+]
+
+SAFETY_DIR = Path(__file__).resolve().parent / "data" / "safety"
+
+# The hard stops of the taxonomy, and the trade each one calls first.
+HAZARD_CATEGORY: dict[str, str] = {
+    "gas_leak": "safety",
+    "fire_smoke": "safety",
+    "carbon_monoxide": "safety",
+    "flooding": "plumbing",
+    "sewage_backup": "plumbing",
+    "electrical_hazard": "electrical",
+    "no_heat_freezing": "hvac",
+    "unsecured_unit": "doors_windows",
+    "trapped_in_elevator": "exterior",
+    "ceiling_collapse": "structural",
+}
+HAZARDS: tuple[str, ...] = tuple(HAZARD_CATEGORY)
+
+# The writing systems a language's phrases are written in: a message is only read with the phrases of
+# the languages whose script it uses.
+SCRIPTS: dict[str, re.Pattern] = {
+    "latin": re.compile("[a-z]"),
+    "cyrillic": re.compile("[\u0400-\u04ff]"),
+    "arabic": re.compile("[\u0600-\u06ff\u0750-\u077f]"),
+    "devanagari": re.compile("[\u0900-\u097f]"),
+    "han": re.compile("[\u3400-\u4dbf\u4e00-\u9fff]"),
+    "hangul": re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]"),
+}
+GAP_CHARS = 40
+_SENTENCE_END = ".!?\n。！？؟।"
+_CLAUSE_END = _SENTENCE_END + ",;:،，；、"
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00b4": "'", "`": "'", "\u2013": "-", "\u2212": "-"})
+# Spellings that tenants use interchangeably: Arabic alef forms, taa marbuta and alef maqsura, Russian ё,
+# Hindi chandrabindu, Vietnamese đ, German ß. Arabic vowel marks and the tatweel are dropped.
+_SPELLINGS = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ё": "е", "ँ": "ं", "đ": "d", "ß": "ss", "ـ": None}
+)
+_ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670]")
+
+
+def _is_latin(ch: str) -> bool:
+    return ch < "\u0250" or "\u1e00" <= ch <= "\u1eff"
+
+
+def normalize(text: str) -> str:
+    """Lower-case, unify apostrophes, dashes and interchangeable spellings, collapse whitespace, and drop
+    accents from Latin letters only: Cyrillic й and the vowel signs of Devanagari are letters of their own."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_APOSTROPHES))
+    out: list[str] = []
+    base = ""
+    for ch in decomposed:
+        if unicodedata.combining(ch):
+            if _is_latin(base):
+                continue
+        else:
+            base = ch
+        out.append(ch)
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", "".join(out)).lower()).translate(_SPELLINGS)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class HazardHit:
+    code: str
+    category: str
+    matched: str
+
+
+class _Part:
+    """One thing a phrase needs in the message: any of its alternatives. Each alternative names a literal
+    word that any match must contain, so most messages are ruled out by a substring test, and the
+    regular expression is compiled only when a message first gets that far."""
+
+    __slots__ = ("_regex", "literals", "source")
+
+    def __init__(self, alternatives: list[tuple[str, str]]) -> None:
+        self.literals = tuple(literal for literal, _ in alternatives)
+        self.source = "|".join(f"(?:{pattern})" for _, pattern in alternatives)
+        self._regex: re.Pattern | None = None
+
+    def could_match(self, present: frozenset[str]) -> bool:
+        return any(literal in present for literal in self.literals)
+
+    def compile(self) -> re.Pattern:
+        if self._regex is None:
+            self._regex = re.compile(self.source)
+        return self._regex
+
+    def finditer(self, text: str):  # type: ignore[no-untyped-def]
+        return self.compile().finditer(text)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    parts: tuple[_Part, ...]  # all must match (an {"all": ...} entry has several)
+
+
+@dataclass(frozen=True)
+class SafetyLanguage:
+    code: str
+    name: str
+    scripts: tuple[str, ...]
+    phrases: dict[str, tuple[_Phrase, ...]]
+    negation_before: re.Pattern | None
+    negation_after: re.Pattern | None
+    negation_clause: re.Pattern | None
+    window: int
+    instructions: dict[str, tuple[str, ...]]
+    general_instructions: tuple[str, ...]
+    unknown_language_line: str
+    literals: re.Pattern
+    prefixes: dict[str, frozenset[str]]
+
+    def literals_in(self, text: str) -> frozenset[str]:
+        """The phrases' literal words that occur in ``text``, in one pass: at each position the longest
+        literal found there, with every literal that is a prefix of it."""
+        present: set[str] = set()
+        for match in self.literals.finditer(text):
+            present |= self.prefixes[match.group(1)]
+        return frozenset(present)
+
+
+def _word_regex(word: str, boundaries: bool) -> str:
+    prefix = word.endswith("*")
+    word = word.rstrip("*")
+    pieces = [r"\d+(?:[.,]\d+)?" if piece == "#" else re.escape(piece) for piece in re.split(r"(#)", word) if piece]
+    body = "".join(pieces)
+    if boundaries and word[:1].isalnum():
+        body = r"(?<!\w)" + body
+    if prefix:
+        body += r"\w*"
+    elif boundaries and word[-1:].isalnum():
+        body += r"(?!\w)"
+    return body
+
+
+def _phrase_regex(phrase: str, boundaries: bool) -> tuple[str, str]:
+    """``(literal, pattern)``: the longest literal word of the phrase, and its regular expression."""
+    phrase = normalize(phrase)
+    if not phrase:
+        raise ValueError("empty phrase")
+    # Gaps are the only capturing groups: a negation cue inside one negates the match ("ceiling did not collapse").
+    gap = rf"([^{re.escape(_SENTENCE_END)}]{{0,{GAP_CHARS}}}?)"
+    segments = []
+    for segment in re.split(r"\.\.\.|…", phrase):
+        words = segment.split()
+        if words:
+            segments.append(
+                r"\s*".join(_word_regex(w, boundaries) for w in words[:1])
+                + "".join(r"[\s\-']*" + _word_regex(w, boundaries) for w in words[1:])
+            )
+    if not segments:
+        raise ValueError(f"phrase {phrase!r} has no words")
+    literal = max((w.strip("*").replace("#", "") for w in re.split(r"\s+|\.\.\.|…", phrase)), key=len)
+    return literal, gap.join(segments)
+
+
+def _cue_regex(cues: Sequence[str], boundaries: bool) -> re.Pattern | None:
+    cues = [normalize(c) for c in cues if normalize(c)]
+    if not cues:
+        return None
+    return re.compile("|".join(_word_regex(c, boundaries) for c in sorted(cues, key=len, reverse=True)))
+
+
+def _parse_phrase(entry: str | dict, boundaries: bool) -> _Phrase:
+    if isinstance(entry, str):
+        return _Phrase((_Part([_phrase_regex(entry, boundaries)]),))
+    parts = tuple(_Part([_phrase_regex(p, boundaries) for p in group]) for group in entry["all"])
+    return _Phrase(parts)
+
+
+@cache
+def load_language(code: str) -> SafetyLanguage | None:
+    """The safety data of one language, or None when there is no file for it."""
+    path = SAFETY_DIR / f"{code}.json"
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    boundaries = bool(data.get("word_boundaries", True))
+    negation = data.get("negation", {})
+    hazards = data["hazards"]
+    unknown = set(hazards) - set(HAZARDS)
+    if unknown:
+        raise ValueError(f"{path.name}: unknown hazards {sorted(unknown)}")
+    phrases = {h: tuple(_parse_phrase(p, boundaries) for p in spec.get("phrases", ())) for h, spec in hazards.items()}
+    literals = sorted(
+        {lit for found in phrases.values() for phrase in found for part in phrase.parts for lit in part.literals},
+        key=len,
+        reverse=True,
+    )
+    return SafetyLanguage(
+        code=code,
+        name=data.get("name", code),
+        scripts=tuple(data.get("scripts", ("latin",))),
+        phrases=phrases,
+        negation_before=_cue_regex(negation.get("before", ()), boundaries),
+        negation_after=_cue_regex(negation.get("after", ()), boundaries),
+        negation_clause=_cue_regex(negation.get("clause", ()), boundaries),
+        window=int(negation.get("window", 30)),
+        instructions={h: tuple(spec.get("instructions", ())) for h, spec in hazards.items()},
+        general_instructions=tuple(data.get("general_instructions", ())),
+        unknown_language_line=data.get("unknown_language_line", ""),
+        literals=re.compile("(?=(" + "|".join(map(re.escape, literals)) + "))"),
+        prefixes={lit: frozenset(other for other in literals if lit.startswith(other)) for lit in literals},
+    )
+
+
+@cache
+def compile_all(languages: Sequence[str]) -> int:
+    """Compile every phrase of ``languages`` now rather than at first use (a server process does it
+    before it forks, about a second and a half for the 15 languages); the number of expressions."""
+    count = 0
+    for code in languages:
+        lang = load_language(code)
+        for phrases in lang.phrases.values() if lang else ():
+            for phrase in phrases:
+                for part in phrase.parts:
+                    part.compile()
+                    count += 1
+    return count
+
+
+def safety_languages() -> tuple[str, ...]:
+    """The languages that have a safety file."""
+    return tuple(sorted(p.stem for p in SAFETY_DIR.glob("*.json")))
+
+
+def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    left = max((text.rfind(ch, 0, start) for ch in _CLAUSE_END), default=-1) + 1
+    rights = [i for i in (text.find(ch, end) for ch in _CLAUSE_END) if i >= 0]
+    return left, min(rights, default=len(text))
+
+
+def _negated(lang: SafetyLanguage, text: str, match: re.Match, floor: int = 0) -> bool:
+    """Whether a negation cue cancels ``match``: a before-cue before it (not before ``floor``) or inside one
+    of its gaps, an after-cue after it, or a clause cue anywhere in its clause."""
+    start, end = match.span()
+    left, right = _clause_bounds(text, start, end)
+    before = text[max(left, floor, start - lang.window) : start]
+    after = text[end : min(right, end + lang.window)]
+    # A cue in a gap negates the words after it, as a cue before the match does ("did not" in
+    # "ceiling did not collapse").
+    gaps = [g for g in match.groups() if g]
+    if lang.negation_before is not None and any(lang.negation_before.search(w) for w in (before, *gaps)):
+        return True
+    if lang.negation_after is not None and lang.negation_after.search(after):
+        return True
+    return lang.negation_clause is not None and lang.negation_clause.search(text, left, right) is not None
+
+
+def _match_phrase(lang: SafetyLanguage, phrase: _Phrase, text: str, present: frozenset[str]) -> tuple[str | None, bool]:
+    """``(matched words, False)`` for a phrase that fires; ``(None, True)`` when it is there but negated;
+    ``(None, False)`` when it is not there. In an {"all": ...} entry, a negation cue that sits inside
+    another part's match belongs to that part ("no heat and it's below zero")."""
+    if not all(part.could_match(present) for part in phrase.parts):
+        return None, False
+    spans = [[m.span() for m in part.finditer(text)] for part in phrase.parts]
+    if not all(spans):
+        return None, False
+    matched = []
+    for index, part in enumerate(phrase.parts):
+        others = [end for other, found in enumerate(spans) if other != index for _, end in found]
+        for match in part.finditer(text):
+            floor = max((end for end in others if end <= match.start()), default=0)
+            if not _negated(lang, text, match, floor):
+                matched.append(match.group(0))
+                break
+        else:
+            return None, True
+    return " … ".join(matched), False
+
+
+@dataclass(frozen=True)
+class HazardScan:
+    """The hard stops that fire, and the hazards that are mentioned only in the negative ("no gas smell"):
+    the learned model reads both."""
+
+    hits: list[HazardHit]
+    negated: frozenset[str]
+
+
+def scan_hazards(text: str, languages: Sequence[str]) -> HazardScan:
+    """Every hard stop that fires on ``text`` in any of ``languages`` (in HAZARDS order, once each), and
+    the hazards only mentioned negated. Several languages are checked because tenants mix them."""
+    norm = normalize(text)
+    hits: dict[str, HazardHit] = {}
+    negated: set[str] = set()
+    if not norm:
+        return HazardScan([], frozenset())
+    for code in dict.fromkeys(languages):
+        lang = load_language(code)
+        if lang is None:
+            continue
+        if not any(SCRIPTS[script].search(norm) for script in lang.scripts):
+            continue
+        present = lang.literals_in(norm)
+        if not present:
+            continue
+        for hazard, phrases in lang.phrases.items():
+            if hazard in hits:
+                continue
+            for phrase in phrases:
+                matched, was_negated = _match_phrase(lang, phrase, norm, present)
+                if matched is not None:
+                    hits[hazard] = HazardHit(hazard, HAZARD_CATEGORY[hazard], matched)
+                    break
+                if was_negated:
+                    negated.add(hazard)
+    return HazardScan([hits[h] for h in HAZARDS if h in hits], frozenset(negated - set(hits)))
+
+
+def find_hazards(text: str, languages: Sequence[str]) -> list[HazardHit]:
+    """The hard stops that fire on ``text`` (see :func:`scan_hazards`)."""
+    return scan_hazards(text, languages).hits
+
+
+def instructions_for(hazards: Sequence[str], language: str, *, emergency_number: str = "112") -> list[str]:
+    """What the tenant should do before help arrives, for the given hazards (general steps when none),
+    in ``language``; in English with the emergency number spelt out when the language has no file."""
+    lang = load_language(language)
+    english = load_language("en")
+    if english is None:
+        raise RuntimeError("the English safety file is missing")
+    source = lang or english
+    lines: list[str] = []
+    for hazard in hazards or ():
+        for line in source.instructions.get(hazard) or english.instructions.get(hazard, ()):
+            if line not in lines:
+                lines.append(line)
+    if not lines:
+        lines = list(source.general_instructions or english.general_instructions)
+    if lang is None and english.unknown_language_line:
+        lines.append(english.unknown_language_line)
+    return [line.replace("{emergency}", emergency_number) for line in lines]
+
+
+def _main(argv: Sequence[str]) -> int:
+    """``python -m agents.local_model.hazards check LANG TEXT...``: the hard stops that fire on each TEXT."""
+    if len(argv) < 3 or argv[0] != "check":
+        print("usage: python -m agents.local_model.hazards check LANG TEXT [TEXT...]")
+        return 2
+    language, texts = argv[1], argv[2:]
+    if load_language(language) is None:
+        print(f"no safety file for {language!r} in {SAFETY_DIR}")
+        return 1
+    for text in texts:
+        hits = find_hazards(text, [language])
+        shown = ", ".join(f"{h.code} ({h.matched!r})" for h in hits) or "-"
+        print(f"{shown}\t{text}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_main(sys.argv[1:]))

@@ -1,0 +1,44 @@
+"""Compare a candidate triage artefact with the current one on the held-out set; switch only when it is no worse."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from agents.local_model.model import ArtefactError, artefacts_dir, current_artefact, reset_model
+from agents.local_model.promotion import compare_artefacts, write_current
+
+
+class Command(BaseCommand):
+    help = (
+        "Evaluate CANDIDATE (an artefact folder) and the current artefact on the project's held-out set and "
+        "make CANDIDATE current unless its emergency recall or category accuracy is lower. --dry-run only compares."
+    )
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("candidate", type=Path)
+        parser.add_argument("--dry-run", action="store_true")
+        parser.add_argument("--heldout", type=Path, default=None, help="Another labelled JSONL to compare on.")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        candidate: Path = options["candidate"].resolve()
+        base = artefacts_dir()
+        try:
+            current = current_artefact(base)
+        except ArtefactError:
+            current = None
+        try:
+            verdict = compare_artefacts(candidate=candidate, current=current, heldout=options["heldout"])
+        except ArtefactError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(verdict.figures, indent=2))
+        if not verdict.better_or_equal:
+            raise CommandError(f"Not switching to {candidate.name}: {verdict.reason}")
+        if options["dry_run"]:
+            self.stdout.write(f"{candidate.name} would be accepted ({verdict.reason}); --dry-run: nothing switched.")
+            return
+        write_current(base, candidate)
+        reset_model()
+        self.stdout.write(self.style.SUCCESS(f"{candidate.name} is now the current triage model ({verdict.reason})."))

@@ -1,0 +1,101 @@
+"""Retraining closes the loop: staff corrections -> train_triage -> promote_triage, which refuses a worse model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from agents.local_model.model import CURRENT_FILE, TriageModel, current_artefact
+from agents.local_model.training import DATA_DIR, EVALUATION_SETS, TrainingConfig, train
+
+
+@pytest.fixture
+def artefacts(tmp_path, monkeypatch) -> Path:
+    """An artefacts folder of our own holding a copy of the shipped model as current."""
+    base = tmp_path / "artefacts"
+    base.mkdir()
+    shipped = current_artefact()
+    shutil.copytree(shipped, base / shipped.name)
+    (base / CURRENT_FILE).write_text(shipped.name + "\n")
+    monkeypatch.setenv("DOMI_TRIAGE_ARTEFACTS", str(base))
+    return base
+
+
+@pytest.fixture
+def heldout_sample(tmp_path) -> Path:
+    """Four held-out messages per language: enough to compare two models, quick to run."""
+    per_language: dict[str, int] = {}
+    lines = []
+    for line in EVALUATION_SETS["heldout"].read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        if per_language.get(item["lang"], 0) < 4:
+            per_language[item["lang"]] = per_language.get(item["lang"], 0) + 1
+            lines.append(line)
+    path = tmp_path / "heldout.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _poor_candidate(tmp_path: Path, settings) -> Path:
+    """A model trained on 120 English messages only: it cannot read the other fourteen languages."""
+    lines = (DATA_DIR / "train" / "en.jsonl").read_text(encoding="utf-8").splitlines()[:120]
+    small = tmp_path / "small.jsonl"
+    small.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return train(
+        out_dir=tmp_path / "candidates",
+        files=[small],
+        config=TrainingConfig(folds=2),
+        cache_dir=Path(settings.DOMI_CACHE_DIR),
+        evaluation_sets={},
+        log=lambda line: None,
+    )
+
+
+def test_a_worse_candidate_is_refused_and_the_current_model_stays(artefacts, heldout_sample, tmp_path, settings):
+    candidate = _poor_candidate(tmp_path, settings)
+    card = json.loads((candidate / "model_card.json").read_text())
+    assert card["training_data"]["messages"] <= 120
+    before = (artefacts / CURRENT_FILE).read_text()
+    with pytest.raises(CommandError, match=r"Not switching.*(emergency_recall|category)"):
+        call_command("promote_triage", str(candidate), "--heldout", str(heldout_sample), stdout=StringIO())
+    assert (artefacts / CURRENT_FILE).read_text() == before
+
+
+def test_a_candidate_no_worse_becomes_current(artefacts, heldout_sample, tmp_path):
+    shipped = current_artefact(artefacts)
+    candidate = tmp_path / "triage-retrained"
+    shutil.copytree(shipped, candidate)
+    out = StringIO()
+    call_command("promote_triage", str(candidate), "--heldout", str(heldout_sample), stdout=out)
+    assert (artefacts / CURRENT_FILE).read_text().strip() == "triage-retrained"
+    assert (artefacts / "triage-retrained" / "model_card.json").is_file(), "copied in beside the others"
+    assert "now the current triage model" in out.getvalue()
+    assert (
+        TriageModel.load(current_artefact(artefacts)).version
+        == json.loads((shipped / "model_card.json").read_text())["version"]
+    )
+
+
+def test_dry_run_compares_without_switching(artefacts, heldout_sample, tmp_path):
+    candidate = tmp_path / "triage-copy"
+    shutil.copytree(current_artefact(artefacts), candidate)
+    before = (artefacts / CURRENT_FILE).read_text()
+    out = StringIO()
+    call_command("promote_triage", str(candidate), "--heldout", str(heldout_sample), "--dry-run", stdout=out)
+    assert (artefacts / CURRENT_FILE).read_text() == before
+    assert "would be accepted" in out.getvalue()
+
+
+def test_promote_refuses_a_folder_that_is_not_an_artefact(artefacts, tmp_path):
+    with pytest.raises(CommandError, match="not a triage artefact"):
+        call_command("promote_triage", str(tmp_path), stdout=StringIO())
+
+
+def test_train_triage_refuses_a_missing_extra_file(tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("train_triage", "--extra", str(tmp_path / "nope.jsonl"), stdout=StringIO())
