@@ -68,3 +68,21 @@ class AgentRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_agent_display()} on #{self.request_id} ({self.get_outcome_display()})"
+
+
+class StepClaim(models.Model):
+    """One worker at a time on one step of one request (the sweep and redelivery can send a step twice).
+
+    A claim names the step and when it lapses; a worker killed while holding one leaves it to lapse
+    (after the task's hard time limit), and the sweep sends the step again.
+    """
+
+    request = models.ForeignKey(MaintenanceRequest, on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=20, choices=AgentRun.Agent.choices)
+    until = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "step"], name="one_claim_per_step")]
+
+    def __str__(self) -> str:
+        return f"{self.step} on #{self.request_id} until {self.until:%H:%M:%S}"

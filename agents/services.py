@@ -1,8 +1,9 @@
 """DomiCrew: the orchestration of the AI crew around a maintenance request.
 
-Each step loads the request, does nothing if the request is no longer where that step applies
-(so a step delivered twice, or racing another worker, has one effect), runs its agent (recorded
-as an AgentRun), and then acts through maintenance's services and the state machine, or leaves a
+Each step claims the request's step for its worker (a step delivered twice waits its turn: the
+second worker to arrive leaves it), loads the request, does nothing if the request is no longer
+where that step applies (so a step delivered twice has one effect), runs its agent (recorded as
+an AgentRun), and then acts through maintenance's services and the state machine, or leaves a
 proposal for staff, depending on the organization's autonomy level:
 
 - suggest: every decision waits for a staff click (the request goes to needs_review with the proposal);
@@ -17,12 +18,14 @@ puts the request in needs_review.
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+import functools
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import structlog
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contractors.models import Contractor
@@ -38,7 +41,7 @@ from notifications.services import notify
 from . import selectors
 from .costs import adjust_with_history
 from .crew import AnalyzerDeps, CoordinatorDeps
-from .models import AgentRun
+from .models import AgentRun, StepClaim
 from .runner import run_agent
 from .schemas import CoordinationInput, DigestFacts, MessageInput, QualityInput, TriageInput
 from .triage import guard_emergency
@@ -87,6 +90,46 @@ def _decide(run: AgentRun, decision: str, note: str = "") -> None:
     run.decision, run.decision_note = decision, note
 
 
+@contextlib.contextmanager
+def _claimed(request_id: int, step: str) -> Iterator[bool]:
+    """Hold one step of one request for this worker; False when another worker holds it.
+
+    The sweep and a broker's redelivery can hand the same step to two workers at once; the state check
+    alone lets both run the agent and both leave a decision. A claim lapses after the task's hard time
+    limit, so one left by a killed worker does not stop the sweep's next try.
+    """
+    now = timezone.now()
+    until = now + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    if not StepClaim.objects.filter(request_id=request_id, step=step, until__lt=now).update(until=until):
+        try:
+            with transaction.atomic():
+                StepClaim.objects.create(request_id=request_id, step=step, until=until)
+        except IntegrityError:
+            logger.info("crew_step_busy", request_id=request_id, step=step)
+            yield False
+            return
+    try:
+        yield True
+    finally:
+        StepClaim.objects.filter(request_id=request_id, step=step, until=until).delete()
+
+
+def _one_worker_at_a_time(step: str) -> Callable:
+    """A crew step runs for a request in one worker at a time; staff's re-runs (proposals only) need no claim."""
+
+    def wrap(func: Callable[..., AgentRun | None]) -> Callable[..., AgentRun | None]:
+        @functools.wraps(func)
+        def claimed(*, request_id: int, rerun: bool = False) -> AgentRun | None:
+            if rerun:
+                return func(request_id=request_id, rerun=True)
+            with _claimed(request_id, step) as mine:
+                return func(request_id=request_id) if mine else None
+
+        return claimed
+
+    return wrap
+
+
 def _to_needs_review(request: MaintenanceRequest, actor: Actor, note: str) -> bool:
     try:
         maintenance.maintenance_request_transition(
@@ -100,6 +143,7 @@ def _to_needs_review(request: MaintenanceRequest, actor: Actor, note: str) -> bo
 # -- analyze -------------------------------------------------------------------------------------
 
 
+@_one_worker_at_a_time(AgentRun.Agent.ANALYZER)
 def crew_analyze(*, request_id: int, rerun: bool = False) -> AgentRun | None:
     """Triage a new request. With rerun, the result is only a proposal for staff."""
     request = _load(request_id)
@@ -198,6 +242,7 @@ def _owner_approved(request: MaintenanceRequest) -> bool:
     return request.events.filter(from_status=Status.AWAITING_APPROVAL, to_status=Status.TRIAGED).exists()
 
 
+@_one_worker_at_a_time(AgentRun.Agent.COORDINATOR)
 def crew_coordinate(*, request_id: int, rerun: bool = False) -> AgentRun | None:
     """Find and book a contractor for a triaged request (or ask the owner first, above the approval limit)."""
     request = _load(request_id)
@@ -389,6 +434,7 @@ def _quality_input(request: MaintenanceRequest) -> QualityInput:
     )
 
 
+@_one_worker_at_a_time(AgentRun.Agent.QUALITY_CONTROL)
 def crew_quality_control(*, request_id: int, rerun: bool = False) -> AgentRun | None:
     """Check a completed job: close it or reopen it with a reason, and score the contractor."""
     request = _load(request_id)

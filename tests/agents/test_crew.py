@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from agents import services as crew
 from agents import tasks
-from agents.models import AgentRun
+from agents.models import AgentRun, StepClaim
 from contractors.models import Contractor
 from domi.taxonomy import RESPONSE_TIME
 from maintenance import services as maintenance
@@ -182,6 +183,84 @@ def test_each_step_runs_once_however_often_it_is_delivered(crew_tenant, crew_uni
     )
     assert after == before
 
+
+
+def test_a_step_another_worker_holds_is_left_to_it_until_its_claim_lapses(crew_tenant, crew_unit, crew_staff, plumbers):
+    from maintenance import events
+
+    with events.suppressed():
+        request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    claim = StepClaim.objects.create(request=request, step="analyzer", until=timezone.now() + timedelta(minutes=1))
+    tasks.analyze.apply(args=[request.pk])
+    assert not AgentRun.objects.filter(request=request).exists()
+    assert MaintenanceRequest.objects.get(pk=request.pk).status == "submitted"
+
+    StepClaim.objects.filter(pk=claim.pk).update(until=timezone.now() - timedelta(seconds=1))  # its worker died
+    tasks.analyze.apply(args=[request.pk])
+    request.refresh_from_db()
+    assert request.status == "assigned"
+    assert not StepClaim.objects.exists(), "each step lets go of its claim when it ends"
+
+
+def test_a_step_that_fails_lets_go_of_its_claim_for_the_retry(crew_tenant, crew_unit, crew_staff, plumbers, monkeypatch):
+    from django.db import OperationalError
+
+    from maintenance import events
+
+    with events.suppressed():
+        request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(crew, "run_agent", database_gone)
+    with pytest.raises(OperationalError):
+        crew.crew_analyze(request_id=request.pk)
+    assert not StepClaim.objects.exists()
+    monkeypatch.undo()
+    tasks.analyze.apply(args=[request.pk])
+    assert MaintenanceRequest.objects.get(pk=request.pk).status == "assigned"
+
+
+def test_two_workers_handed_one_step_at_once_leave_one_decision(crew_org, crew_tenant, crew_unit, crew_staff, plumbers):
+    """The sweep re-sends a step still queued; two workers can take both copies at the same moment."""
+    import threading
+
+    from django.db import connection
+
+    from maintenance import events
+    from tests.support import require_service
+
+    require_service("postgresql")  # SQLite's shared in-memory test database takes one writer, not two workers
+    crew_org.ai_autonomy = "suggest"  # the proposal is left before the request's row is locked
+    crew_org.save(update_fields=["ai_autonomy"])
+    with events.suppressed():
+        request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    both_in = threading.Barrier(2, timeout=3)
+    real_run_agent = crew.run_agent
+
+    def side_by_side(agent, *args, **kwargs):
+        if agent == "analyzer":
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_in.wait()  # without a claim both workers meet here and both decide
+        return real_run_agent(agent, *args, **kwargs)
+
+    def worker():
+        try:
+            crew.crew_analyze(request_id=request.pk)
+        finally:
+            connection.close()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(crew, "run_agent", side_by_side)
+        workers = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join(timeout=30)
+    analyses = AgentRun.objects.filter(request=request, agent="analyzer")
+    assert analyses.count() == 1 and analyses.get().decision == "proposed"
+    assert RequestEvent.objects.filter(request=request, kind="status", to_status="needs_review").count() == 1
 
 def _answer_offer(request, contractor_user, *, decline: str = ""):
     offer = request.offers.get(status="offered", contractor__user=contractor_user)
