@@ -1,4 +1,5 @@
-"""AgentRuns in the back office: read every decision, apply or reject proposals, re-run a step."""
+"""AgentRuns in the back office: read every decision, apply or reject proposals, re-run a step; and which
+steps workers are on now."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.html import format_html
 from domi.admin_site import OrganizationScopedAdmin, run_service_on_each
 
 from . import services
-from .models import AgentRun
+from .models import AgentRun, StepClaim
 
 
 def _pretty(value) -> str:  # type: ignore[no-untyped-def]
@@ -145,3 +146,23 @@ def _attach_to_request_admin() -> None:
 
 
 _attach_to_request_admin()
+
+
+@admin.register(StepClaim)
+class StepClaimAdmin(OrganizationScopedAdmin):
+    """The crew steps workers are on now (read only): a claim left by a dead worker lapses by itself."""
+
+    organization_lookup = "request__organization"
+    list_display = ["request", "step", "until"]
+    list_filter = ["step"]
+    list_select_related = ["request"]
+    readonly_fields = ["request", "step", "until"]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -5,23 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agents', '0001_initial'),
-        ('maintenance', '0009_request_search_trigram_indexes'),
+        ("agents", "0001_initial"),
+        ("maintenance", "0009_request_search_trigram_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StepClaim',
+            name="StepClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('analyzer', 'Maintenance Analyzer'), ('coordinator', 'Maintenance Coordinator'), ('communicator', 'Communication Agent'), ('quality_control', 'Quality Control Agent')], max_length=20)),
-                ('until', models.DateTimeField()),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='maintenance.maintenancerequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("analyzer", "Maintenance Analyzer"),
+                            ("coordinator", "Maintenance Coordinator"),
+                            ("communicator", "Communication Agent"),
+                            ("quality_control", "Quality Control Agent"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("until", models.DateTimeField()),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="maintenance.maintenancerequest",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('request', 'step'), name='one_claim_per_step')],
+                "constraints": [models.UniqueConstraint(fields=("request", "step"), name="one_claim_per_step")],
             },
         ),
     ]

@@ -184,7 +184,6 @@ def test_each_step_runs_once_however_often_it_is_delivered(crew_tenant, crew_uni
     assert after == before
 
 
-
 def test_a_step_another_worker_holds_is_left_to_it_until_its_claim_lapses(crew_tenant, crew_unit, crew_staff, plumbers):
     from maintenance import events
 
@@ -202,7 +201,7 @@ def test_a_step_another_worker_holds_is_left_to_it_until_its_claim_lapses(crew_t
     assert not StepClaim.objects.exists(), "each step lets go of its claim when it ends"
 
 
-def test_a_step_that_fails_lets_go_of_its_claim_for_the_retry(crew_tenant, crew_unit, crew_staff, plumbers, monkeypatch):
+def test_a_failed_step_lets_go_of_its_claim_for_the_retry(crew_tenant, crew_unit, crew_staff, plumbers, monkeypatch):
     from django.db import OperationalError
 
     from maintenance import events
@@ -261,6 +260,7 @@ def test_two_workers_handed_one_step_at_once_leave_one_decision(crew_org, crew_t
     analyses = AgentRun.objects.filter(request=request, agent="analyzer")
     assert analyses.count() == 1 and analyses.get().decision == "proposed"
     assert RequestEvent.objects.filter(request=request, kind="status", to_status="needs_review").count() == 1
+
 
 def _answer_offer(request, contractor_user, *, decline: str = ""):
     offer = request.offers.get(status="offered", contractor__user=contractor_user)

@@ -6,7 +6,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from agents.models import AgentRun
+from agents.models import AgentRun, StepClaim
 from contractors.models import Trade
 from domi.accounts.models import Organization, User
 from maintenance.models import DirectUpload, MaintenanceRequest, RequestEvent
@@ -51,6 +51,7 @@ def _world(org):
             outcome="succeeded",
             output={"category": "plumbing", "priority": "low"},
         ),
+        "stepclaim": StepClaim.objects.create(request=request, step="analyzer", until=request.created_at),
     }
 
 
@@ -69,6 +70,7 @@ SCOPED_MODELS = [
     "appointment",
     "servicearea",
     "agentrun",
+    "stepclaim",
 ]
 
 
