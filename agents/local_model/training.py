@@ -526,7 +526,9 @@ def train(
     }
 
     digest = data_digest(files)
-    version = f"triage-{datetime.now(UTC):%Y%m%d}-{hashlib.sha256((digest + json.dumps(asdict(config))).encode()).hexdigest()[:10]}"
+    # Named by everything that decides what it answers: the training data, the hard stops and the configuration.
+    fingerprint_of_inputs = digest + safety_digest() + json.dumps(asdict(config))
+    version = f"triage-{datetime.now(UTC):%Y%m%d}-{hashlib.sha256(fingerprint_of_inputs.encode()).hexdigest()[:10]}"
     target = Path(out_dir) / version
     target.mkdir(parents=True, exist_ok=True)
     card: dict[str, Any] = {
