@@ -98,7 +98,7 @@ def test_the_card_reports_the_held_out_set_per_language_and_is_calibrated(card):
     assert heldout["overall"]["n"] >= 600
     assert set(heldout["priority_confusion"]) == set(PRIORITIES)
     # Calibrated where it was fitted (out of fold, ordinary messages). The held-out set is easier than the
-    # training data, and the confidence runs below its accuracy there (0.076 for the current model): the
+    # training data, and the confidence runs below its accuracy there (0.075 for the current model): the
     # 0.05 aim is not reached yet (see the README); this holds the line against it getting worse.
     assert card["out_of_fold"]["calibration_error"] <= 0.05
     assert heldout["calibration"]["ece"] <= 0.10
@@ -388,3 +388,18 @@ def test_preloading_compiles_every_hard_stop_and_keeps_blas_to_one_thread():
     assert parts and all(part._regex is not None for part in parts)
     assert compile_all(safety_languages()) == len(parts)
     assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} <= {1}
+
+
+def test_the_coverage_report_lists_missed_emergencies_and_misfiring_phrases():
+    from agents.local_model.hazard_coverage import misfires, missed
+    from agents.local_model.training import Labelled
+
+    gas = Labelled("Strong smell of gas in the kitchen", "safety", "emergency", "en", "t.jsonl")
+    symptoms = Labelled("We all have headaches since the boiler came on", "hvac", "emergency", "en", "t.jsonl")
+    negated = Labelled("The hob won't light. No smell of gas at all.", "appliance", "medium", "en", "t.jsonl")
+    mislabelled = Labelled("smell of gas in the hallway", "safety", "medium", "en", "t.jsonl")
+    items = [gas, symptoms, negated, mislabelled, Labelled("Fuite de gaz!", "safety", "emergency", "fr", "t.jsonl")]
+
+    left, total = missed(items, "en")
+    assert (left, total) == ([symptoms], 2)
+    assert [(it, [h.code for h in hits]) for it, hits in misfires(items, "en")] == [(mislabelled, ["gas_leak"])]
