@@ -98,7 +98,7 @@ def test_the_card_reports_the_held_out_set_per_language_and_is_calibrated(card):
     assert heldout["overall"]["n"] >= 600
     assert set(heldout["priority_confusion"]) == set(PRIORITIES)
     # Calibrated where it was fitted (out of fold, ordinary messages). The held-out set is easier than the
-    # training data, and the confidence runs below its accuracy there (0.075 for the current model): the
+    # training data, and the confidence runs below its accuracy there (0.088 for the current model): the
     # 0.05 aim is not reached yet (see the README); this holds the line against it getting worse.
     assert card["out_of_fold"]["calibration_error"] <= 0.05
     assert heldout["calibration"]["ece"] <= 0.10
