@@ -8,7 +8,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from domi.admin_site import OrganizationScopedAdmin, run_service_on_each
+from domi.admin_site import OrganizationScopedAdmin, ReadOnly, run_service_on_each
 
 from . import services
 from .models import AgentRun, StepClaim
@@ -21,7 +21,7 @@ def _pretty(value) -> str:  # type: ignore[no-untyped-def]
 
 
 @admin.register(AgentRun)
-class AgentRunAdmin(OrganizationScopedAdmin):
+class AgentRunAdmin(ReadOnly, OrganizationScopedAdmin):
     organization_lookup = "organization"
     list_display = ["created_at", "agent", "request", "outcome", "decision", "model_name", "latency_ms", "summary"]
     list_filter = ["agent", "outcome", "decision", "model_name"]
@@ -49,15 +49,6 @@ class AgentRunAdmin(OrganizationScopedAdmin):
     ]
     exclude = ["input", "output"]
     actions = ["apply_proposal", "reject_proposal"]
-
-    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
     @admin.display(description="Input")
     def input_pretty(self, obj: AgentRun) -> str:
@@ -149,7 +140,7 @@ _attach_to_request_admin()
 
 
 @admin.register(StepClaim)
-class StepClaimAdmin(OrganizationScopedAdmin):
+class StepClaimAdmin(ReadOnly, OrganizationScopedAdmin):
     """The crew steps workers are on now (read only): a claim left by a dead worker lapses by itself."""
 
     organization_lookup = "request__organization"
@@ -157,12 +148,3 @@ class StepClaimAdmin(OrganizationScopedAdmin):
     list_filter = ["step"]
     list_select_related = ["request"]
     readonly_fields = ["request", "step", "until"]
-
-    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

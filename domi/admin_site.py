@@ -116,6 +116,19 @@ class ScopedPermissions:
         return _scope_formfield(self.admin_site, request, db_field, formfield)
 
 
+class ReadOnly:
+    """Before the admin class: records the system writes (events, runs, claims) are read here, never edited."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def _scope_formfield(site, request, db_field, formfield):  # type: ignore[no-untyped-def]
     if formfield is None or request.user.is_superuser or not hasattr(formfield, "queryset"):
         return formfield

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 
 from contractors.models import Contractor
-from domi.admin_site import OrganizationScopedAdmin, ScopedInline, action_with_form, run_service_on_each
+from domi.admin_site import OrganizationScopedAdmin, ReadOnly, ScopedInline, action_with_form, run_service_on_each
 from domi.taxonomy import Category, Priority
 
 from . import selectors, services
@@ -416,7 +416,7 @@ class AttachmentAdmin(OrganizationScopedAdmin):
 
 
 @admin.register(DirectUpload)
-class DirectUploadAdmin(OrganizationScopedAdmin):
+class DirectUploadAdmin(ReadOnly, OrganizationScopedAdmin):
     """Files posted straight to S3 and how their check went; the services and the sweep change them, not staff."""
 
     organization_lookup = "request__organization"
@@ -441,33 +441,15 @@ class DirectUploadAdmin(OrganizationScopedAdmin):
         "refusal_reason",
     ]
 
-    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(RequestEvent)
-class RequestEventAdmin(OrganizationScopedAdmin):
+class RequestEventAdmin(ReadOnly, OrganizationScopedAdmin):
     organization_lookup = "request__organization"
     list_display = ["created_at", "request", "kind", "from_status", "to_status", "actor", "note"]
     list_filter = ["kind", "to_status"]
     search_fields = ["request__title", "note", "actor_agent", "actor_user__email"]
     list_select_related = ["request", "actor_user"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
     @admin.display(description="By")
     def actor(self, obj: RequestEvent) -> str:
@@ -662,7 +644,7 @@ class PaymentWebhookEventAdmin(OrganizationScopedAdmin):
 
 
 @admin.register(ContractorScorecard)
-class ContractorScorecardAdmin(OrganizationScopedAdmin):
+class ContractorScorecardAdmin(ReadOnly, OrganizationScopedAdmin):
     """Read-only: how each contractor does on the jobs (no tenant rating yet: requests carry none)."""
 
     organization_lookup = "organization"
@@ -676,15 +658,6 @@ class ContractorScorecardAdmin(OrganizationScopedAdmin):
         "reopen_rate",
         "cost_vs_estimate",
     ]
-
-    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
     def get_changelist_instance(self, request):  # type: ignore[no-untyped-def]
         changelist = super().get_changelist_instance(request)
