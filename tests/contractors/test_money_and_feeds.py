@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 from datetime import UTC, timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import icalendar
 import pytest
@@ -21,6 +20,7 @@ from domi.errors import NotPermitted
 from maintenance import services
 from maintenance.actors import Actor
 from maintenance.models import Invoice, JobOffer, Payment
+from tests.support import http_server
 
 pytestmark = pytest.mark.urls("tests.contractors.urls")
 
@@ -225,12 +225,9 @@ class _Receiver(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def receiver():
-    server = HTTPServer(("127.0.0.1", 0), _Receiver)
     _Receiver.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
+    with http_server(_Receiver) as server:
+        yield server
 
 
 @pytest.mark.django_db(transaction=True)

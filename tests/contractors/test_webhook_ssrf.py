@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import socket
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.urls import reverse
 from contractors import webhooks
 from contractors.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from domi import outbound
+from tests.support import http_server
 
 REFUSED = [
     "http://127.0.0.1/hook",
@@ -53,12 +53,9 @@ class _Receiver(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def receiver():
-    server = HTTPServer(("127.0.0.1", 0), _Receiver)
     _Receiver.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
+    with http_server(_Receiver) as server:
+        yield server
 
 
 def _delivery(endpoint):
@@ -178,11 +175,7 @@ def test_redirects_are_not_followed(monkeypatch, org, settings):
         def log_message(self, *args):
             pass
 
-    server = HTTPServer(("127.0.0.1", 0), Redirect)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with http_server(Redirect) as server:
         settings.DOMI_OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
         reply = outbound.post(f"http://127.0.0.1:{server.server_port}/", body=b"{}", headers={}, timeout=5)
-    finally:
-        server.shutdown()
     assert reply.status == 307
