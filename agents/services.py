@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -42,8 +43,8 @@ from . import selectors
 from .costs import adjust_with_history
 from .crew import AnalyzerDeps, CoordinatorDeps
 from .models import AgentRun, StepClaim
-from .runner import run_agent
-from .schemas import CoordinationInput, DigestFacts, MessageInput, QualityInput, TriageInput
+from .runner import RunResult, run_agent
+from .schemas import CoordinationInput, DigestFacts, MessageInput, MessageSet, QualityInput, TriageInput
 from .triage import guard_emergency
 
 logger = structlog.get_logger(__name__)
@@ -140,6 +141,31 @@ def _to_needs_review(request: MaintenanceRequest, actor: Actor, note: str) -> bo
     return True
 
 
+def _hand_to_staff(
+    request: MaintenanceRequest,
+    actor: Actor,
+    why: str,
+    *,
+    proposal: AgentRun | None = None,
+    tell_tenant: bool = True,
+) -> bool:
+    """Move the request to staff review, leave the run's proposal and tell the tenant: all of it or none.
+
+    A worker killed part-way would otherwise leave a proposal on a request still waiting for the crew (and
+    the sweep's next try a second one), or a request in review that its tenant never heard of.
+    """
+    words = _draft(request, "needs_review") if tell_tenant else None  # before the lock: the agent takes time
+    with transaction.atomic():
+        moved = _to_needs_review(request, actor, why)
+        if proposal is not None and moved:
+            _decide(proposal, AgentRun.Decision.PROPOSED, why)
+        elif proposal is not None:
+            _decide(proposal, AgentRun.Decision.SUPERSEDED, "The request moved on before the proposal was made.")
+        if moved and words is not None:
+            _send(request, "needs_review", words)
+    return moved
+
+
 # -- analyze -------------------------------------------------------------------------------------
 
 
@@ -162,8 +188,7 @@ def crew_analyze(*, request_id: int, rerun: bool = False) -> AgentRun | None:
             _decide(run, AgentRun.Decision.PROPOSED, "Re-run requested by staff.")
         return run
     if not result.ok:
-        if _to_needs_review(request, ANALYZER, f"The AI crew could not triage this request ({run.error[:200]})."):
-            crew_communicate(request_id=request.pk, occasion="needs_review")
+        _hand_to_staff(request, ANALYZER, f"The AI crew could not triage this request ({run.error[:200]}).")
         return run
 
     triage = guard_emergency(
@@ -201,9 +226,7 @@ def crew_analyze(*, request_id: int, rerun: bool = False) -> AgentRun | None:
             else f"The AI proposes {triage.category}/{triage.priority} (up to ${triage.estimated_cost_max}); "
             f"autonomy '{request.organization.ai_autonomy}' asks staff to confirm."
         )
-        _decide(run, AgentRun.Decision.PROPOSED, why)
-        if _to_needs_review(request, ANALYZER, why):
-            crew_communicate(request_id=request.pk, occasion="needs_review")
+        _hand_to_staff(request, ANALYZER, why, proposal=run)
         return run
 
     if triage.priority != Priority.EMERGENCY:
@@ -283,24 +306,23 @@ def crew_coordinate(*, request_id: int, rerun: bool = False) -> AgentRun | None:
             _decide(run, AgentRun.Decision.PROPOSED, "Re-run requested by staff.")
         return run
     if not result.ok:
-        if _to_needs_review(request, COORDINATOR, f"The AI crew could not choose a contractor ({run.error[:200]})."):
-            crew_communicate(request_id=request.pk, occasion="needs_review")
+        _hand_to_staff(request, COORDINATOR, f"The AI crew could not choose a contractor ({run.error[:200]}).")
         return run
     choice = result.output
     if choice.contractor_id is None:
         _decide(run, AgentRun.Decision.NONE, choice.explanation)
-        if _to_needs_review(request, COORDINATOR, f"No contractor found: {choice.explanation}"):
-            crew_communicate(request_id=request.pk, occasion="needs_review")
+        _hand_to_staff(request, COORDINATOR, f"No contractor found: {choice.explanation}")
         return run
     contractor = Contractor.objects.filter(pk=choice.contractor_id, organization_id=request.organization_id).first()
     if contractor is None:
         _decide(run, AgentRun.Decision.REJECTED, "The model chose a contractor outside the ranking.")
-        _to_needs_review(request, COORDINATOR, "The AI's contractor choice was not valid; please assign by hand.")
+        _hand_to_staff(
+            request, COORDINATOR, "The AI's contractor choice was not valid; please assign by hand.", tell_tenant=False
+        )
         return run
     if not _may_act(organization=request.organization, priority=request.priority, cost_max=request.estimated_cost_max):
-        why = f"The AI proposes {contractor.company_name}: {choice.explanation}"
-        _decide(run, AgentRun.Decision.PROPOSED, why)
-        _to_needs_review(request, COORDINATOR, why[:1000])
+        why = f"The AI proposes {contractor.company_name}: {choice.explanation}"[:1000]
+        _hand_to_staff(request, COORDINATOR, why, proposal=run, tell_tenant=False)
         return run
 
     _book(request, contractor, choice.slot_start, choice.explanation, COORDINATOR, run)
@@ -315,6 +337,8 @@ def _book(
     actor: Actor,
     run: AgentRun,
 ) -> None:
+    """Assign the contractor, propose the visit and tell the tenant, in one transaction."""
+    words = _draft(request, "assigned", contractor=contractor, slot_start=slot_start)  # before the lock
     with transaction.atomic():
         locked = MaintenanceRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
         if locked.status not in maintenance.ASSIGNABLE_FROM:
@@ -329,21 +353,41 @@ def _book(
                     )
             except DomainError as exc:
                 logger.info("slot_taken", request_id=request.pk, error=str(exc))
+                words = _draft(locked, "assigned", contractor=contractor)  # no word of a visit that was not booked
         _decide(run, AgentRun.Decision.APPLIED)
-    crew_communicate(request_id=request.pk, occasion="assigned", slot_start=slot_start)
+        _send(locked, "assigned", words)
 
 
 # -- communicate ---------------------------------------------------------------------------------
 
 
-def crew_communicate(
-    *, request_id: int, occasion: str, triage_run: AgentRun | None = None, slot_start: str | None = None
-) -> AgentRun | None:
+@dataclass
+class _Words:
+    """A message the Communication Agent worded for one occasion, not sent yet."""
+
+    result: RunResult
+    instructions: list[str]
+
+
+def crew_communicate(*, request_id: int, occasion: str, triage_run: AgentRun | None = None) -> AgentRun | None:
     """Have the Communication Agent word the message for each audience and hand it to notifications.
 
     When the agent fails, notifications still sends its templates (words=None), so nobody misses a message.
     """
     request = _load(request_id)
+    words = _draft(request, occasion, triage_run=triage_run)
+    _send(request, occasion, words)
+    return words.result.run
+
+
+def _draft(
+    request: MaintenanceRequest,
+    occasion: str,
+    *,
+    triage_run: AgentRun | None = None,
+    contractor: Contractor | None = None,
+    slot_start: str | None = None,
+) -> _Words:
     tenant: User = request.reporter
     language = tenant.language or "en"
     instructions = list(request.safety_instructions or [])
@@ -353,6 +397,7 @@ def crew_communicate(
         instructions = triage_run.output.get("tenant_instructions") or instructions
         priority = triage_run.output.get("priority", priority)
         category = triage_run.output.get("category", category)
+    contractor = contractor or request.assigned_contractor
     payload = MessageInput(
         occasion=occasion,
         language=language,
@@ -361,30 +406,53 @@ def crew_communicate(
         priority=priority,
         response_time=RESPONSE_WORDS.get(language, RESPONSE_WORDS["en"]).get(priority, ""),
         tenant_instructions=instructions,
-        contractor_name=request.assigned_contractor.company_name if request.assigned_contractor else "",
+        contractor_name=contractor.company_name if contractor else "",
         slot_start=slot_start,
         property_name=request.unit.property.name,
         unit_label=request.unit.label,
         estimated_cost_max=str(request.estimated_cost_max or ""),
     )
-    result = run_agent("communicator", payload, request_id=request.pk, organization_id=request.organization_id)
-    urgent = occasion == "emergency"
+    result = _drafted_before(request.pk, payload) or run_agent(
+        "communicator", payload, request_id=request.pk, organization_id=request.organization_id
+    )
+    return _Words(result=result, instructions=instructions)
+
+
+def _drafted_before(request_id: int, payload: MessageInput) -> RunResult | None:
+    """The words an earlier try of this step already had drafted for the same message, if any.
+
+    A step retried after its worker died part-way sends the message again (notifications keep it to one
+    delivery); it is worded once.
+    """
+    earlier = (
+        AgentRun.objects.filter(
+            request_id=request_id,
+            agent=AgentRun.Agent.COMMUNICATOR,
+            input=payload.model_dump(mode="json"),
+            output__isnull=False,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return RunResult(output=MessageSet.model_validate(earlier.output), run=earlier) if earlier else None
+
+
+def _send(request: MaintenanceRequest, occasion: str, words: _Words) -> None:
+    result = words.result
     written = {m.audience: m for m in result.output.messages} if result.ok else {}
-    audiences = [aud for (occ, aud) in OCCASION_EVENTS if occ == occasion]
-    for audience in audiences:
+    for audience in [aud for (occ, aud) in OCCASION_EVENTS if occ == occasion]:
         message = written.get(audience)
         notify(
             event=OCCASION_EVENTS[(occasion, audience)],
             request_id=request.pk,
             audience=audience,
             words=message.model_dump() if message else None,
-            urgent=urgent,
+            urgent=occasion == "emergency",
             dedupe=occasion,
-            extra_context={"safety_instructions": instructions, "occasion": occasion},
+            extra_context={"safety_instructions": words.instructions, "occasion": occasion},
         )
-    if result.ok:
+    if result.ok and result.run.decision != AgentRun.Decision.APPLIED:
         _decide(result.run, AgentRun.Decision.APPLIED)
-    return result.run
 
 
 def crew_word_digest(*, organization_id: int, facts: dict) -> dict[str, str] | None:

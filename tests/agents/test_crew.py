@@ -221,6 +221,85 @@ def test_a_failed_step_lets_go_of_its_claim_for_the_retry(crew_tenant, crew_unit
     assert MaintenanceRequest.objects.get(pk=request.pk).status == "assigned"
 
 
+class WorkerDied(Exception):
+    """Stands for a worker killed part-way through a step, whose task the sweep or the broker hands out again."""
+
+
+def test_a_step_cut_short_leaves_no_proposal(crew_org, crew_tenant, crew_unit, crew_staff, plumbers, monkeypatch):
+    from maintenance import events
+
+    crew_org.ai_autonomy = "suggest"
+    crew_org.save(update_fields=["ai_autonomy"])
+    with events.suppressed():
+        request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+
+    def dies(**kwargs):
+        raise WorkerDied
+
+    monkeypatch.setattr(crew.maintenance, "maintenance_request_transition", dies)  # dies moving it to review
+    with pytest.raises(WorkerDied):
+        crew.crew_analyze(request_id=request.pk)
+    monkeypatch.undo()
+    assert MaintenanceRequest.objects.get(pk=request.pk).status == "submitted"
+    assert not AgentRun.objects.filter(request=request, decision="proposed").exists()
+
+    crew.crew_analyze(request_id=request.pk)  # the retry
+    assert MaintenanceRequest.objects.get(pk=request.pk).status == "needs_review"
+    assert AgentRun.objects.filter(request=request, agent="analyzer", decision="proposed").count() == 1
+
+
+def test_a_retried_emergency_words_its_safety_message_once(crew_tenant, crew_unit, crew_staff, plumbers, monkeypatch):
+    from maintenance import events
+
+    with events.suppressed():
+        request = _report(crew_tenant, crew_unit, "A pipe burst under the sink and water is pouring everywhere!")
+
+    def dies(*args, **kwargs):
+        raise WorkerDied
+
+    monkeypatch.setattr(crew, "_apply_triage", dies)  # after the safety message, before the triage is applied
+    with pytest.raises(WorkerDied):
+        crew.crew_analyze(request_id=request.pk)
+    monkeypatch.undo()
+    assert MaintenanceRequest.objects.get(pk=request.pk).status == "submitted"
+
+    crew.crew_analyze(request_id=request.pk)
+    request.refresh_from_db()
+    assert request.status == "assigned"
+    safety = AgentRun.objects.filter(request=request, agent="communicator", input__occasion="emergency")
+    assert safety.count() == 1 and safety.get().decision == "applied"
+    sent = Delivery.objects.filter(request=request, event="safety_instructions", recipient=crew_tenant)
+    assert sorted(sent.values_list("channel", flat=True)) == ["email", "in_app", "sms"]
+    assert request.events.filter(kind="note", note__startswith="Emergency: safety instructions").count() == 1
+
+
+def test_a_booking_and_the_tenants_word_of_it_land_together(crew_tenant, crew_unit, crew_staff, plumbers, monkeypatch):
+    from maintenance import events
+
+    with events.suppressed():
+        request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+        crew.crew_analyze(request_id=request.pk)
+    real_notify = crew.notify
+
+    def dies_telling_the_tenant(**kwargs):
+        if kwargs["event"] == "job_assigned":
+            raise WorkerDied
+        return real_notify(**kwargs)
+
+    monkeypatch.setattr(crew, "notify", dies_telling_the_tenant)
+    with pytest.raises(WorkerDied):
+        crew.crew_coordinate(request_id=request.pk)
+    monkeypatch.undo()
+    request.refresh_from_db()
+    assert request.status == "triaged" and request.assigned_contractor is None, "not booked behind the tenant's back"
+
+    crew.crew_coordinate(request_id=request.pk)  # the sweep's retry
+    request.refresh_from_db()
+    assert request.status == "assigned"
+    assert Delivery.objects.filter(request=request, event="job_assigned", recipient=crew_tenant).exists()
+    assert request.agent_runs.filter(agent="coordinator", decision="applied").count() == 1
+
+
 def test_two_workers_handed_one_step_at_once_leave_one_decision(crew_org, crew_tenant, crew_unit, crew_staff, plumbers):
     """The sweep re-sends a step still queued; two workers can take both copies at the same moment."""
     import threading
