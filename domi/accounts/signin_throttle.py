@@ -18,10 +18,9 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
-from domi.api.ratelimit import client_address, sliding_reset, sliding_usage
+from domi.api.ratelimit import client_address, on_counters, sliding_reset, sliding_usage
 
 _ATTEMPTS = "signin.attempts.ip"
 _FAILURES = "signin.failures.account_ip"
@@ -51,7 +50,7 @@ def signin_wait(request: HttpRequest, *, email: str) -> int:
             group=_FAILURES, value=f"{account}\0{address}", rate=_rate("token_per_account"), increment=False
         ).wait,
     ]
-    if not cache.get(_known_key(account, address)):
+    if not on_counters(lambda counters: counters.get(_known_key(account, address))):
         waits.append(
             sliding_usage(
                 group=_ACCOUNT_FAILURES, value=account, rate=_rate("token_failures_per_account"), increment=False
@@ -69,4 +68,5 @@ def signin_failed(request: HttpRequest, *, email: str) -> None:
 def signin_succeeded(request: HttpRequest, *, email: str) -> None:
     account, address = _account(email), client_address(request)
     sliding_reset(group=_FAILURES, value=f"{account}\0{address}", rate=_rate("token_per_account"))
-    cache.set(_known_key(account, address), 1, timeout=settings.DOMI_SIGNIN_KNOWN_ADDRESS_DAYS * 24 * 3600)
+    timeout = settings.DOMI_SIGNIN_KNOWN_ADDRESS_DAYS * 24 * 3600
+    on_counters(lambda counters: counters.set(_known_key(account, address), 1, timeout=timeout))

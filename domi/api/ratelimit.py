@@ -7,6 +7,10 @@ here a window slides: the count of the previous fixed window is weighted by how 
 window still covers (the sliding-window counter of Redis's and Cloudflare's rate limiters). Only atomic
 cache increments are used, so two processes counting at once never lose a hit. Keys and client addresses
 are django-ratelimit's (RATELIMIT_IP_META_KEY, RATELIMIT_IPV6_MASK).
+
+While the shared cache cannot be reached, each process counts in its own memory (limits per process, not
+shared) and tries the shared cache again a few seconds later: a Redis outage neither fails every call nor
+turns the limits off.
 """
 
 from __future__ import annotations
@@ -16,15 +20,42 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from time import monotonic
+from typing import Any, TypeVar
 
+import redis.exceptions
+import structlog
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 from django_ratelimit.core import _get_ip, _split_rate
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 
 Key = str | Callable[[str, Request], str]
+T = TypeVar("T")
+
+logger = structlog.get_logger(__name__)
+
+# What an unreachable Redis raises (socket errors included); anything else is a bug and propagates.
+CACHE_OUTAGE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+RETRY_SHARED_AFTER_SECONDS = 5.0
+_local = LocMemCache("domi-counters-while-the-cache-is-down", {"MAX_ENTRIES": 100_000})
+_shared_down_until = 0.0
+
+
+def on_counters(operation: Callable[[BaseCache], T]) -> T:
+    """Run ``operation`` on the shared cache, or on this process's memory while the shared one is down."""
+    global _shared_down_until
+    if monotonic() >= _shared_down_until:
+        try:
+            return operation(cache)
+        except CACHE_OUTAGE as exc:
+            _shared_down_until = monotonic() + RETRY_SHARED_AFTER_SECONDS
+            logger.warning("counters_cache_unreachable", error=repr(exc), retry_in=RETRY_SHARED_AFTER_SECONDS)
+    return operation(_local)
+
 
 _SIMPLE_KEYS: dict[str, Callable[[HttpRequest], str]] = {
     "ip": lambda request: _get_ip(request),
@@ -60,18 +91,21 @@ def sliding_usage(*, group: str, value: str, rate: str, increment: bool, now: fl
     elapsed = now - window * period
     current_key = _cache_key(group, value, period, window)
     previous_key = _cache_key(group, value, period, window - 1)
-    if increment:
-        # add() then incr(): both atomic in Redis and in local memory; the key outlives the next window.
-        cache.add(current_key, 0, timeout=2 * period + 5)
-        try:
-            current = cache.incr(current_key)
-        except ValueError:  # expired between the two calls
-            cache.add(current_key, 1, timeout=2 * period + 5)
-            current = 1
-        previous = cache.get(previous_key, 0)
-    else:
-        values = cache.get_many([current_key, previous_key])
-        current, previous = values.get(current_key, 0), values.get(previous_key, 0)
+
+    def read(counters: BaseCache) -> tuple[Any, Any]:
+        if increment:
+            # add() then incr(): both atomic in Redis and in local memory; the key outlives the next window.
+            counters.add(current_key, 0, timeout=2 * period + 5)
+            try:
+                current = counters.incr(current_key)
+            except ValueError:  # expired between the two calls
+                counters.add(current_key, 1, timeout=2 * period + 5)
+                current = 1
+            return current, counters.get(previous_key, 0)
+        values = counters.get_many([current_key, previous_key])
+        return values.get(current_key, 0), values.get(previous_key, 0)
+
+    current, previous = on_counters(read)
     count = previous * (1 - elapsed / period) + current
     # A counted hit is allowed while the count, itself included, is within the limit; a read asks whether
     # one more would be.
@@ -97,7 +131,8 @@ def sliding_reset(*, group: str, value: str, rate: str) -> None:
     """Forget the hits of `value` in `group` (e.g. the failed sign-ins of someone who then got it right)."""
     _, period = _split_rate(rate)
     window = int(time.time() // period)
-    cache.delete_many([_cache_key(group, value, period, window), _cache_key(group, value, period, window - 1)])
+    keys = [_cache_key(group, value, period, window), _cache_key(group, value, period, window - 1)]
+    on_counters(lambda counters: counters.delete_many(keys))
 
 
 def _key_value(request: Request, group: str, key: Key) -> str:

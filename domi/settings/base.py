@@ -116,6 +116,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("REDIS_CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "domi",
+            # A Redis that does not answer costs a call a second at most, not the balancer's whole timeout;
+            # the rate limits then count in each process's memory (domi/api/ratelimit.py).
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CACHE_CONNECT_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("REDIS_CACHE_TIMEOUT", default=1.0),
+            },
         }
     }
 else:

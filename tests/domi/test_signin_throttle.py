@@ -142,3 +142,37 @@ class TestAdminLogin:
 
         assert api_sign_in(staff.email, PASSWORD).status_code == 429
         assert admin_login(client, staff.email, PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+class TestWhileTheSharedCacheIsDown:
+    """Redis gone: signing in and reporting go on, each process counting in its own memory meanwhile."""
+
+    @pytest.fixture(autouse=True)
+    def _redis_unreachable(self, settings):
+        ratelimit._local.clear()
+        ratelimit._shared_down_until = 0.0
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            }
+        }
+        yield
+        ratelimit._local.clear()
+        ratelimit._shared_down_until = 0.0
+
+    def test_a_tenant_signs_in_and_reports_a_problem(self, tenant, unit):
+        signed_in = api_sign_in(tenant.email, PASSWORD)
+        assert signed_in.status_code == 200
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {signed_in.json()['access']}")
+        body = {"unit": unit.pk, "title": "Leak", "description": "Water drips from the pipe under the sink."}
+        assert api.post("/api/v1/requests/", body, format="json").status_code == 201
+
+    def test_guessing_is_still_held_back(self, staff, settings):
+        settings.DOMI_RATELIMITS = {**settings.DOMI_RATELIMITS, "token_per_account": "3/m", "token_per_ip": "100/m"}
+        codes = [api_sign_in(staff.email, "wrong").status_code for _ in range(3)]
+        codes.append(api_sign_in(staff.email, PASSWORD).status_code)
+        assert codes == [401, 401, 401, 429]
