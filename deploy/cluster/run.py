@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import psycopg
@@ -262,6 +263,9 @@ def states(ids: list[int]) -> dict[int, str]:
     return dict(query("SELECT id, status FROM maintenance_maintenancerequest WHERE id = ANY(%s)", (ids,)))
 
 
+DETAILS: list[str] = []
+
+
 def doubled(ids: list[int]) -> dict[str, int]:
     # One step of the crew for one request is one run with a decision; the Communication Agent runs once per
     # message, so its runs count as doubled only with the same input (the same message drafted twice).
@@ -271,11 +275,9 @@ def doubled(ids: list[int]) -> dict[str, int]:
         " GROUP BY 1, 2, 3 HAVING count(*) > 1",
         (ids,),
     )
-    by_agent: dict[str, int] = {}
-    for _, agent, _ in agent_runs:
-        by_agent[agent] = by_agent.get(agent, 0) + 1
-    if by_agent:
-        print(f"  doubled agent runs by agent: {by_agent}")
+    if agent_runs:
+        # Printed last, next to the verdict, where a CI log's tail shows it.
+        DETAILS.append(f"doubled agent runs (request, agent): {[(r[0], r[1]) for r in agent_runs[:10]]}")
     notifications = query(
         "SELECT request_id, event, recipient_id, channel, template, subject FROM notifications_delivery"
         " WHERE request_id = ANY(%s) GROUP BY 1, 2, 3, 4, 5, 6 HAVING count(*) > 1",
@@ -379,6 +381,12 @@ def main() -> int:
     latencies = sorted(r[3] for r in calls if r[2] and r[2] < 500)
     p95 = statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) >= 20 else float("nan")
     attempts = sum(1 for r in calls if r[1] == "submit")
+    redis_down = (
+        next(t for t, what in events if what == "Redis stopped"),
+        next(t for t, what in events if what == "Redis started"),
+    )
+    answers = Counter(r[2] for r in calls if r[1] == "submit")
+    answers_down = Counter(r[2] for r in calls if r[1] == "submit" and redis_down[0] <= r[0] < redis_down[1])
 
     print("\n--- timeline (seconds from the start of the load)")
     for t, what in events:
@@ -396,6 +404,8 @@ def main() -> int:
             "time to recover (Redis back -> all at an end state)",
             f"{converged_at - restored:.1f} s" if converged_at else f"not within {CONVERGE_SECONDS} s",
         ),
+        ("answers to submissions (status x count; 0: none)", _tally(answers)),
+        ("  of which while Redis was down", _tally(answers_down)),
         ("calls at the balancer", len(calls)),
         ("error rate at the balancer (5xx or no answer)", f"{100 * len(failed) / max(1, len(calls)):.1f}%"),
         ("p95 at the balancer (answered calls)", f"{p95:.0f} ms"),
@@ -405,10 +415,16 @@ def main() -> int:
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
     if stuck:
-        print(f"  stuck requests: {[(i, current[i]) for i in stuck[:10]]}")
+        DETAILS.append(f"stuck requests: {[(i, current[i]) for i in stuck[:10]]}")
+    for line in DETAILS:
+        print(f"  {line}")
     ok = not lost and not stuck and not any(double.values()) and len(ids) > 0
     print(f"\n{'PASS' if ok else 'FAIL'}: lost={len(lost)} doubled={sum(double.values())} stuck={len(stuck)}")
     return 0 if ok else 1
+
+
+def _tally(counts: Counter) -> str:
+    return " ".join(f"{status}x{n}" for status, n in sorted(counts.items())) or "none"
 
 
 if __name__ == "__main__":
