@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,7 +27,7 @@ from decimal import Decimal
 
 import structlog
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from contractors.models import Contractor
@@ -91,17 +92,47 @@ def _decide(run: AgentRun, decision: str, note: str = "") -> None:
     run.decision, run.decision_note = decision, note
 
 
+class _Heartbeat(threading.Thread):
+    """Keeps a claim alive while its step runs: renewed every third of the lease, so a claim outlives its
+    worker by one lease at most, however long a step may run."""
+
+    def __init__(self, request_id: int, step: str, until: datetime, lease: timedelta) -> None:
+        super().__init__(name=f"claim-{step}-{request_id}", daemon=True)
+        self.request_id, self.step, self.until, self.lease = request_id, step, until, lease
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(self.lease.total_seconds() / 3):
+                renewed = timezone.now() + self.lease
+                mine = StepClaim.objects.filter(request_id=self.request_id, step=self.step, until=self.until)
+                if not mine.update(until=renewed):
+                    logger.warning("crew_claim_lost", request_id=self.request_id, step=self.step)
+                    return
+                self.until = renewed
+        except DatabaseError as exc:  # the claim lapses at its time; the step goes on
+            logger.warning("crew_claim_not_renewed", request_id=self.request_id, step=self.step, error=repr(exc))
+        finally:
+            connections.close_all()  # this thread's own
+
+    def stop(self) -> datetime:
+        self.stopped.set()
+        self.join()
+        return self.until
+
+
 @contextlib.contextmanager
 def _claimed(request_id: int, step: str) -> Iterator[bool]:
     """Hold one step of one request for this worker; False when another worker holds it.
 
     The sweep and a broker's redelivery can hand the same step to two workers at once; the state check
-    alone lets both run the agent and both leave a decision. A claim lapses after the task's hard time
-    limit, so one left by a killed worker does not stop the sweep's next try.
+    alone lets both run the agent and both leave a decision. The claim is a lease renewed while the step
+    runs (DOMI_CREW_CLAIM_SECONDS), so one left by a killed worker lapses soon and the sweep's next try
+    takes it.
     """
-    now = timezone.now()
-    until = now + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    if not StepClaim.objects.filter(request_id=request_id, step=step, until__lt=now).update(until=until):
+    lease = timedelta(seconds=settings.DOMI_CREW_CLAIM_SECONDS)
+    until = timezone.now() + lease
+    if not StepClaim.objects.filter(request_id=request_id, step=step, until__lt=timezone.now()).update(until=until):
         try:
             with transaction.atomic():
                 StepClaim.objects.create(request_id=request_id, step=step, until=until)
@@ -109,10 +140,12 @@ def _claimed(request_id: int, step: str) -> Iterator[bool]:
             logger.info("crew_step_busy", request_id=request_id, step=step)
             yield False
             return
+    heartbeat = _Heartbeat(request_id, step, until, lease)
+    heartbeat.start()
     try:
         yield True
     finally:
-        StepClaim.objects.filter(request_id=request_id, step=step, until=until).delete()
+        StepClaim.objects.filter(request_id=request_id, step=step, until=heartbeat.stop()).delete()
 
 
 def _one_worker_at_a_time(step: str) -> Callable:

@@ -36,6 +36,7 @@ MAX_SUBMISSIONS = 120
 CONVERGE_SECONDS = 120
 SWEEP_SECONDS = 10
 STUCK_AFTER_SECONDS = 15
+CLAIM_SECONDS = 10  # a killed worker's claims lapse this long after it died
 END_STATES = ("assigned", "scheduled", "awaiting_approval", "needs_review")
 
 ENV = {
@@ -53,6 +54,7 @@ ENV = {
     "CELERY_VISIBILITY_TIMEOUT": "90",
     "DOMI_CREW_SWEEP_SECONDS": str(SWEEP_SECONDS),
     "DOMI_CREW_STUCK_AFTER_SECONDS": str(STUCK_AFTER_SECONDS),
+    "DOMI_CREW_CLAIM_SECONDS": str(CLAIM_SECONDS),
     "DOMI_RATELIMIT_REQUEST_CREATE_PER_USER": "100000/m",
     "DOMI_RATELIMIT_TOKEN_PER_IP": "1000/m",
     "DOMI_RATELIMIT_TOKEN_PER_ACCOUNT": "1000/m",
@@ -409,7 +411,10 @@ def main() -> int:
         ("calls at the balancer", len(calls)),
         ("error rate at the balancer (5xx or no answer)", f"{100 * len(failed) / max(1, len(calls)):.1f}%"),
         ("p95 at the balancer (answered calls)", f"{p95:.0f} ms"),
-        ("sweep interval / stuck after", f"{SWEEP_SECONDS} s / {STUCK_AFTER_SECONDS} s"),
+        (
+            "sweep interval / stuck after / claim lease",
+            f"{SWEEP_SECONDS} s / {STUCK_AFTER_SECONDS} s / {CLAIM_SECONDS} s",
+        ),
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

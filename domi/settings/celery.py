@@ -46,6 +46,8 @@ DJANGO_STRUCTLOG_CELERY_ENABLED = True
 # how long a request must have waited in such a state to count as stuck.
 DOMI_CREW_SWEEP_SECONDS = env.int("DOMI_CREW_SWEEP_SECONDS", default=60)
 DOMI_CREW_STUCK_AFTER_SECONDS = env.int("DOMI_CREW_STUCK_AFTER_SECONDS", default=120)
+# A crew step's claim on its request (agents.services._claimed): a lease its worker renews every third of it.
+DOMI_CREW_CLAIM_SECONDS = env.float("DOMI_CREW_CLAIM_SECONDS", default=30.0)
 
 # Periodic jobs (editable in the admin through django-celery-beat).
 CELERY_BEAT_SCHEDULE = {

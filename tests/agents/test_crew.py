@@ -201,6 +201,30 @@ def test_a_step_another_worker_holds_is_left_to_it_until_its_claim_lapses(crew_t
     assert not StepClaim.objects.exists(), "each step lets go of its claim when it ends"
 
 
+def test_a_long_step_keeps_its_claim_alive(crew_tenant, crew_unit, crew_staff, plumbers, settings, monkeypatch):
+    import time
+
+    from maintenance import events
+
+    settings.DOMI_CREW_CLAIM_SECONDS = 0.6
+    with events.suppressed():
+        request = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    real_run_agent = crew.run_agent
+    seen = {}
+
+    def slow(agent, *args, **kwargs):
+        if agent == "analyzer":
+            time.sleep(2)  # three leases
+            seen["claims"], seen["at"] = list(StepClaim.objects.values_list("step", "until")), timezone.now()
+        return real_run_agent(agent, *args, **kwargs)
+
+    monkeypatch.setattr(crew, "run_agent", slow)
+    crew.crew_analyze(request_id=request.pk)
+    [(step, until)] = seen["claims"]
+    assert step == "analyzer" and until > seen["at"], "renewed while the step ran, so no other worker could take it"
+    assert not StepClaim.objects.exists()
+
+
 def test_a_failed_step_lets_go_of_its_claim_for_the_retry(crew_tenant, crew_unit, crew_staff, plumbers, monkeypatch):
     from django.db import OperationalError
 
