@@ -74,6 +74,8 @@ class Worker:
             "CELERY_VISIBILITY_TIMEOUT": str(self.visibility_timeout),
             "CELERY_TASK_TIME_LIMIT": "8",
             "CELERY_TASK_SOFT_TIME_LIMIT": "6",
+            # A killed worker's claims lapse before its messages come back, so the redelivered step runs.
+            "DOMI_CREW_CLAIM_SECONDS": "3",
         }
 
     def start(self) -> None:
