@@ -431,6 +431,8 @@ def train(
     oof_cat = np.zeros((len(items), len(CATEGORIES)))
     oof_pri = np.zeros((len(items), len(PRIORITIES)))
     oof_em = np.zeros(len(items))
+    oof_detector = np.zeros(len(items))
+    oof_network = np.zeros(len(items))
     oof_cosmetic = np.zeros(len(items))
     folds = StratifiedKFold(config.folds, shuffle=True, random_state=config.seed)
     for fold, (fit_idx, test_idx) in enumerate(folds.split(train_vectors, [it.priority for it in items]), start=1):
@@ -441,11 +443,9 @@ def train(
         oof_cat[test_idx] = _columns(heads["category_head"], X, CATEGORIES)
         oof_pri[test_idx] = _columns(heads["priority_head"], X, PRIORITIES)
         oof_cosmetic[test_idx] = _columns(heads["cosmetic_head"], X, (0, 1))[:, 1]
-        oof_em[test_idx] = emergency_score(
-            oof_pri[test_idx],
-            _columns(heads["emergency_head"], X, (0, 1))[:, 1],
-            heads["emergency_net"].probability(train_vectors[test_idx]),
-        )
+        oof_detector[test_idx] = _columns(heads["emergency_head"], X, (0, 1))[:, 1]
+        oof_network[test_idx] = heads["emergency_net"].probability(train_vectors[test_idx])
+        oof_em[test_idx] = emergency_score(oof_pri[test_idx], oof_detector[test_idx], oof_network[test_idx])
         log(f"fold {fold}/{config.folds} done")
 
     if cache_dir is not None:  # for whoever tunes the next version: the heads' out-of-fold answers
@@ -454,10 +454,15 @@ def train(
             category=oof_cat,
             priority=oof_pri,
             emergency=oof_em,
+            detector=oof_detector,
+            network=oof_network,
             cosmetic=oof_cosmetic,
             hard=hard,
             texts=np.array([it.text for it in items]),
             sources=np.array([it.source for it in items]),
+            gold_priority=np.array([it.priority for it in items]),
+            gold_category=np.array([it.category for it in items]),
+            langs=np.array([it.lang for it in items]),
         )
     cosmetic_min = _cosmetic_threshold(oof_cosmetic, hard, gold_em, config.cosmetic_blocks_emergencies)
     cosmetic = ~hard & (oof_cosmetic >= cosmetic_min)
