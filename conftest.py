@@ -23,6 +23,16 @@ def _tasks_in_process(request):
 
 
 @pytest.fixture(autouse=True)
+def _broker_not_known_down():
+    """An outage one test simulates is not carried into the next (domi/broker.py remembers it a few seconds)."""
+    from domi import broker
+
+    broker.reset()
+    yield
+    broker.reset()
+
+
+@pytest.fixture(autouse=True)
 def _users_read_afresh():
     """Each test's API calls read their users from its own database: ids come back after a rollback."""
     from domi.accounts.authentication import recent_users

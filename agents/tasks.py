@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
+from domi.broker import publish
 from maintenance.models import MaintenanceRequest, Status
 
 from . import services
@@ -53,13 +54,8 @@ def rerun(request_id: int, agent: str) -> None:
 
 
 def enqueue(task, *args) -> bool:  # type: ignore[no-untyped-def]
-    """Send a task; if the broker is down, log it and leave the request to the sweep (nothing is lost)."""
-    try:
-        task.apply_async(args=args, retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2})
-    except Exception as exc:  # noqa: BLE001 - a broker outage must not fail the caller's request
-        logger.warning("enqueue_failed", task=task.name, args=args, error=repr(exc))
-        return False
-    return True
+    """Send a task; if the broker is down, leave the request to the sweep (nothing is lost)."""
+    return publish(task, *args)
 
 
 @shared_task(name="agents.sweep", acks_late=True)

@@ -13,6 +13,12 @@ def _backoff(retries: int) -> float:
     return base * (2**retries)
 
 
+@shared_task(name="contractors.sweep_webhooks")
+def sweep_webhooks() -> int:
+    """Send webhook deliveries that never reached a worker (see webhooks.webhook_deliveries_sweep)."""
+    return webhooks.webhook_deliveries_sweep()
+
+
 @shared_task(bind=True, name="contractors.deliver_webhook", acks_late=True, max_retries=None)
 def deliver_webhook(self, delivery_id: int) -> None:  # type: ignore[no-untyped-def]
     """POST one webhook delivery; on failure retry after 30 s, 1, 2, 4 ... minutes, then mark it failed."""

@@ -14,6 +14,7 @@ import hmac
 import json
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -25,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from domi import outbound
+from domi.broker import publish
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -99,8 +101,25 @@ def webhook_event_dispatch(
         from .tasks import deliver_webhook
 
         ids = [d.pk for d in created]
-        transaction.on_commit(lambda: [deliver_webhook.delay(delivery_id) for delivery_id in ids])
+        # Not sent (the broker is down): the sweep sends it (webhook_deliveries_sweep).
+        transaction.on_commit(lambda: [publish(deliver_webhook, delivery_id) for delivery_id in ids])
     return created
+
+
+def webhook_deliveries_sweep() -> int:
+    """Send the deliveries that never reached a worker (made while the broker was down, or their message
+    lost), DOMI_WEBHOOK_SWEEP_GRACE_SECONDS after they were made. Those with attempts have their retries
+    scheduled by the task. A copy still queued is sent again: receivers tell copies apart by
+    X-Domi-Delivery."""
+    from .tasks import deliver_webhook
+
+    grace = timedelta(seconds=getattr(settings, "DOMI_WEBHOOK_SWEEP_GRACE_SECONDS", 300))
+    ids = list(
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.PENDING, attempts=0, created_at__lt=timezone.now() - grace
+        ).values_list("pk", flat=True)[:500]
+    )
+    return sum(publish(deliver_webhook, delivery_id) for delivery_id in ids)
 
 
 class DeliveryFailed(Exception):

@@ -42,11 +42,8 @@ class MaintenanceConfig(AppConfig):
 
 
 def _make_thumbnail(attachment_id: int, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    from domi.broker import publish
+
     from .tasks import make_thumbnail
 
-    try:
-        make_thumbnail.delay(attachment_id)
-    except Exception:  # noqa: BLE001 - never fail an upload for its thumbnail; clients fall back to the file
-        import structlog
-
-        structlog.get_logger(__name__).warning("thumbnail_enqueue_failed", attachment_id=attachment_id)
+    publish(make_thumbnail, attachment_id)  # not sent: clients fall back to the file

@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 from celery import Task
 
+from domi.broker import publish
 from maintenance import events
 
 from . import services, tasks
@@ -22,10 +23,8 @@ logger = structlog.get_logger(__name__)
 
 
 def _hand_over(task: Task, fallback: Callable[..., Any], **ids: Any) -> None:
-    try:
-        task.delay(**ids)
-    except Exception as exc:  # noqa: BLE001 - the broker is down: do it in-process, nothing is lost
-        logger.warning("announce_enqueue_failed", task=task.name, error=repr(exc), **ids)
+    if not publish(task, **ids):  # the broker is down: do it in-process, nothing is lost
+        logger.info("announce_in_process", task=task.name, **ids)
         fallback(**ids)
 
 

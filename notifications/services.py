@@ -64,6 +64,7 @@ from django.utils import timezone
 
 from contractors.models import Contractor
 from domi.accounts.models import Organization, User
+from domi.broker import publish
 from domi.errors import InvalidTransition
 from domi.taxonomy import PRIORITY_RANK, RESPONSE_TIME, Priority
 from maintenance.models import OPEN_STATUSES, Appointment, Comment, MaintenanceRequest, RequestEvent
@@ -340,14 +341,8 @@ def _enqueue(delivery_ids: list[int]) -> None:
     """
     from .tasks import deliver
 
-    def send(delivery_id: int) -> None:
-        try:
-            deliver.delay(delivery_id)
-        except Exception as exc:  # noqa: BLE001 - logged; the sweep sends it later
-            logger.warning("delivery_enqueue_failed", delivery_id=delivery_id, error=repr(exc))
-
     for delivery_id in delivery_ids:
-        transaction.on_commit(partial(send, delivery_id))
+        transaction.on_commit(partial(publish, deliver, delivery_id))  # not sent: the sweep sends it later
 
 
 # --- Sending ---------------------------------------------------------------------------------------

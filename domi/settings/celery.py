@@ -53,6 +53,8 @@ DOMI_CREW_CLAIM_SECONDS = env.float("DOMI_CREW_CLAIM_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
     "agents-sweep-stuck-requests": {"task": "agents.sweep", "schedule": float(DOMI_CREW_SWEEP_SECONDS)},
 }
-# Fail fast when the broker is down: the request is kept and the sweep sends it later.
+# Fail fast when the broker is down: the request is kept and the sweep sends it later. After a failed publish
+# a process gives up at once on the next ones for this many seconds (domi/broker.py).
+DOMI_BROKER_RETRY_SECONDS = env.float("DOMI_BROKER_RETRY_SECONDS", default=5.0)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}

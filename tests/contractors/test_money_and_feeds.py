@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler
 import icalendar
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from contractors.models import WebhookDelivery, WebhookEndpoint
 from contractors.webhooks import sign
@@ -256,6 +257,46 @@ def test_events_are_signed_and_retried_until_the_receiver_takes_them(
     assert codes == [500, 500, 200]
     good, payload = _Receiver.received[-1]
     assert good and payload["event"] == "job.offered" and payload["data"]["request_id"] == str(request.public_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_made_while_the_broker_is_down_is_sent_by_the_sweep(
+    receiver, org, unit, tenant, contractor, settings, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from contractors import tasks
+    from contractors.webhooks import webhook_deliveries_sweep
+    from domi import broker
+    from domi.celery import app
+    from tests import factories
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    settings.DOMI_OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    endpoint = WebhookEndpoint.objects.create(
+        organization=org, url=f"http://127.0.0.1:{receiver.server_port}/hook", contractor=contractor
+    )
+    _Receiver.secret, _Receiver.fail_first = endpoint.secret, 0
+    request = factories.MaintenanceRequestFactory(
+        unit=unit, reporter=tenant, status="triaged", category="plumbing", priority="medium"
+    )
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with monkeypatch.context() as outage:
+        outage.setattr(tasks.deliver_webhook, "apply_async", broker_down)
+        services.maintenance_request_assign(request=request, contractor=contractor, actor=Actor.agent_named("test"))
+    delivery = WebhookDelivery.objects.get(event="job.offered")
+    assert delivery.status == WebhookDelivery.Status.PENDING and _Receiver.received == [], "kept, not sent"
+
+    broker.reset()  # the broker is back
+    assert webhook_deliveries_sweep() == 0, "a delivery is left to its own task for the grace period"
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+    assert webhook_deliveries_sweep() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.SUCCEEDED and len(_Receiver.received) == 1
+    assert webhook_deliveries_sweep() == 0
 
 
 def _command(client, endpoint, body: dict, *, secret=None, stamp=None):
