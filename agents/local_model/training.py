@@ -389,6 +389,15 @@ def train(
     started = time.perf_counter()
     evaluation_sets = EVALUATION_SETS if evaluation_sets is None else evaluation_sets
     files = [*files, *extra] if files is not None else training_files(extra)
+    digest = data_digest(files)
+    # Named by everything that decides what it answers: the training data, the hard stops and the configuration.
+    fingerprint_of_inputs = digest + safety_digest() + json.dumps(asdict(config))
+    version = f"triage-{datetime.now(UTC):%Y%m%d}-{hashlib.sha256(fingerprint_of_inputs.encode()).hexdigest()[:10]}"
+    target = Path(out_dir) / version
+    if (target / "model_card.json").exists():
+        # Training is not bit-for-bit repeatable: a second run would put a different model under a name
+        # that a model card, an evaluation or CURRENT already refers to.
+        raise ValueError(f"{target} exists (the same inputs, trained today); an artefact is never rewritten.")
     items = load_items(files)
     evaluation = {name: load_items([path]) for name, path in evaluation_sets.items() if Path(path).is_file()}
     log(
@@ -530,11 +539,6 @@ def train(
         "calibrator": {"coef": calibrator.coef_[0].astype(np.float64), "intercept": float(calibrator.intercept_[0])},
     }
 
-    digest = data_digest(files)
-    # Named by everything that decides what it answers: the training data, the hard stops and the configuration.
-    fingerprint_of_inputs = digest + safety_digest() + json.dumps(asdict(config))
-    version = f"triage-{datetime.now(UTC):%Y%m%d}-{hashlib.sha256(fingerprint_of_inputs.encode()).hexdigest()[:10]}"
-    target = Path(out_dir) / version
     target.mkdir(parents=True, exist_ok=True)
     card: dict[str, Any] = {
         "version": version,

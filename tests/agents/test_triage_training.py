@@ -96,6 +96,14 @@ def test_promote_refuses_a_folder_that_is_not_an_artefact(artefacts, tmp_path):
         call_command("promote_triage", str(tmp_path), stdout=StringIO())
 
 
+def test_an_artefact_is_never_rewritten(tmp_path, settings):
+    first = _poor_candidate(tmp_path, settings)
+    card = (first / "model_card.json").read_text()
+    with pytest.raises(ValueError, match="never rewritten"):
+        _poor_candidate(tmp_path, settings)  # the same inputs on the same day: the same name
+    assert (first / "model_card.json").read_text() == card
+
+
 def test_train_triage_refuses_a_missing_extra_file(tmp_path):
     with pytest.raises(CommandError, match="does not exist"):
         call_command("train_triage", "--extra", str(tmp_path / "nope.jsonl"), stdout=StringIO())
