@@ -8,7 +8,6 @@ has left its work in the database, where a periodic sweep finds what was not sen
 
 from __future__ import annotations
 
-from time import monotonic
 from typing import Any
 
 import redis.exceptions
@@ -17,24 +16,24 @@ from celery import Task
 from django.conf import settings
 from kombu.exceptions import OperationalError
 
+from domi.outage import Outage
+
 logger = structlog.get_logger(__name__)
 
 # What an unreachable broker raises (after the publish retries); anything else is the task's own business.
 BROKER_DOWN = (OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
-_down_until = 0.0
+outage = Outage("broker", lambda: getattr(settings, "DOMI_BROKER_RETRY_SECONDS", 5.0))
 
 
 def publish(task: Task, *args: Any, **kwargs: Any) -> bool:
     """Send ``task``; False (logged) when it was not sent, and the caller's sweep will send it."""
-    global _down_until
-    if monotonic() < _down_until:
+    if outage.known:
         logger.info("publish_skipped_broker_down", task=task.name)
         return False
     try:
         task.apply_async(args=args, kwargs=kwargs)
     except BROKER_DOWN as exc:
-        _down_until = monotonic() + getattr(settings, "DOMI_BROKER_RETRY_SECONDS", 5.0)
-        logger.warning("publish_failed_broker_down", task=task.name, error=repr(exc))
+        outage.found(exc)
         return False
     except Exception as exc:  # noqa: BLE001 - a caller's request must not fail for a task it hands over
         logger.warning("publish_failed", task=task.name, error=repr(exc))
@@ -44,5 +43,4 @@ def publish(task: Task, *args: Any, **kwargs: Any) -> bool:
 
 def reset() -> None:
     """Forget an outage (tests, and a process that knows the broker is back)."""
-    global _down_until
-    _down_until = 0.0
+    outage.forget()

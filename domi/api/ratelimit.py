@@ -20,11 +20,9 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from time import monotonic
 from typing import Any, TypeVar
 
 import redis.exceptions
-import structlog
 from django.conf import settings
 from django.core.cache import BaseCache, cache
 from django.core.cache.backends.locmem import LocMemCache
@@ -33,27 +31,24 @@ from django_ratelimit.core import _get_ip, _split_rate
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 
+from domi.outage import Outage
+
 Key = str | Callable[[str, Request], str]
 T = TypeVar("T")
 
-logger = structlog.get_logger(__name__)
-
 # What an unreachable Redis raises (socket errors included); anything else is a bug and propagates.
-CACHE_OUTAGE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
-RETRY_SHARED_AFTER_SECONDS = 5.0
+CACHE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+cache_outage = Outage("cache", lambda: 5.0)
 _local = LocMemCache("domi-counters-while-the-cache-is-down", {"MAX_ENTRIES": 100_000})
-_shared_down_until = 0.0
 
 
 def on_counters(operation: Callable[[BaseCache], T]) -> T:
     """Run ``operation`` on the shared cache, or on this process's memory while the shared one is down."""
-    global _shared_down_until
-    if monotonic() >= _shared_down_until:
+    if not cache_outage.known:
         try:
             return operation(cache)
-        except CACHE_OUTAGE as exc:
-            _shared_down_until = monotonic() + RETRY_SHARED_AFTER_SECONDS
-            logger.warning("counters_cache_unreachable", error=repr(exc), retry_in=RETRY_SHARED_AFTER_SECONDS)
+        except CACHE_DOWN as exc:
+            cache_outage.found(exc)
     return operation(_local)
 
 

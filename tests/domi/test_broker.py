@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from kombu.exceptions import OperationalError
 
-from domi import broker
+from domi import broker, outage
 from notifications import tasks
 
 
@@ -23,7 +23,7 @@ class _Broker:
 @pytest.fixture
 def clock(monkeypatch):
     now = {"t": 1000.0}
-    monkeypatch.setattr(broker, "monotonic", lambda: now["t"])
+    monkeypatch.setattr(outage, "monotonic", lambda: now["t"])
     return now
 
 

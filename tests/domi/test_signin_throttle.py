@@ -151,7 +151,7 @@ class TestWhileTheSharedCacheIsDown:
     @pytest.fixture(autouse=True)
     def _redis_unreachable(self, settings):
         ratelimit._local.clear()
-        ratelimit._shared_down_until = 0.0
+        ratelimit.cache_outage.forget()
         settings.CACHES = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -161,7 +161,7 @@ class TestWhileTheSharedCacheIsDown:
         }
         yield
         ratelimit._local.clear()
-        ratelimit._shared_down_until = 0.0
+        ratelimit.cache_outage.forget()
 
     def test_a_tenant_signs_in_and_reports_a_problem(self, tenant, unit):
         signed_in = api_sign_in(tenant.email, PASSWORD)
