@@ -9,6 +9,7 @@ class AgentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from domi import broker
         from domi.health import register_readiness_check
         from maintenance import events
         from notifications import wording
@@ -21,6 +22,10 @@ class AgentsConfig(AppConfig):
         # The Communication Agent words the daily digest; notifications falls back to its template.
         wording.register("daily_digest", _word_digest)
         register_readiness_check("triage_model", _check_triage_model)
+        from . import tasks
+
+        # The requests made while the broker was down go as soon as it is back, not at the sweep's next turn.
+        broker.when_back(tasks.sweep_after_outage)
         # A Celery worker loads the triage model in its main process, before the pool forks its children.
         celeryd_after_setup.connect(_load_triage_model, dispatch_uid="agents.load_triage_model")
 

@@ -53,16 +53,27 @@ def rerun(request_id: int, agent: str) -> None:
     step(request_id=request_id, rerun=True)
 
 
+def sweep_after_outage() -> None:
+    """The broker is back (domi.broker.when_back): the requests made meanwhile go now, not at the next sweep."""
+    publish(sweep, 0)
+
+
 def enqueue(task, *args) -> bool:  # type: ignore[no-untyped-def]
     """Send a task; if the broker is down, leave the request to the sweep (nothing is lost)."""
     return publish(task, *args)
 
 
 @shared_task(name="agents.sweep", acks_late=True)
-def sweep() -> dict[str, int]:
-    """Find requests stuck where the crew should have acted (a lost message, a dead worker) and act again."""
-    # A request still waiting in a state this long after its last change is picked up again.
-    cutoff = timezone.now() - timedelta(seconds=settings.DOMI_CREW_STUCK_AFTER_SECONDS)
+def sweep(stuck_after_seconds: float | None = None) -> dict[str, int]:
+    """Find requests stuck where the crew should have acted (a lost message, a dead worker) and act again.
+
+    A request still waiting in a state DOMI_CREW_STUCK_AFTER_SECONDS after its last change is picked up
+    again; right after a broker outage, every waiting one (``stuck_after_seconds=0``): what was made during
+    the outage reached no worker, and a copy of a step still queued does nothing twice.
+    """
+    if stuck_after_seconds is None:
+        stuck_after_seconds = settings.DOMI_CREW_STUCK_AFTER_SECONDS
+    cutoff = timezone.now() - timedelta(seconds=stuck_after_seconds)
     counts = {"analyze": 0, "coordinate": 0, "quality_control": 0}
     for request_id in MaintenanceRequest.objects.filter(status=Status.SUBMITTED, updated_at__lt=cutoff).values_list(
         "pk", flat=True

@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django_celery_beat.schedulers import DatabaseScheduler
 
+from domi import broker
+
 logger = structlog.get_logger(__name__)
 
 # A slot is held for this share of the time to the job's next run, so a beat whose clock runs a little
@@ -51,8 +53,15 @@ class SingleRunScheduler(DatabaseScheduler):
             claimed = beat_slot_claim(name=entry.name, seconds=seconds)
         except Exception as exc:  # noqa: BLE001 - no cache, no broker either: the job waits for its next run
             logger.warning("beat_slot_unavailable", job=entry.name, error=repr(exc))
+            broker.outage.found(exc)
             return None
         if not claimed:
             logger.info("beat_slot_taken", job=entry.name, held_seconds=seconds)
             return None
-        return super().apply_async(entry, producer=producer, advance=advance, **kwargs)
+        try:
+            result = super().apply_async(entry, producer=producer, advance=advance, **kwargs)
+        except Exception as exc:
+            broker.outage.found(exc)
+            raise
+        broker.sent()  # Redis is back after an outage: what waited for it goes now (domi.broker.when_back)
+        return result

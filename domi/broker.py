@@ -8,6 +8,7 @@ has left its work in the database, where a periodic sweep finds what was not sen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import redis.exceptions
@@ -23,6 +24,14 @@ logger = structlog.get_logger(__name__)
 # What an unreachable broker raises (after the publish retries); anything else is the task's own business.
 BROKER_DOWN = (OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 outage = Outage("broker", lambda: getattr(settings, "DOMI_BROKER_RETRY_SECONDS", 5.0))
+_when_back: list[Callable[[], object]] = []
+
+
+def when_back(callback: Callable[[], object]) -> None:
+    """Call ``callback`` in a process whose publish succeeds after it had found the broker down: the work
+    left for a sweep meanwhile can be sent at once, not at the sweep's next turn."""
+    if callback not in _when_back:
+        _when_back.append(callback)
 
 
 def publish(task: Task, *args: Any, **kwargs: Any) -> bool:
@@ -38,7 +47,16 @@ def publish(task: Task, *args: Any, **kwargs: Any) -> bool:
     except Exception as exc:  # noqa: BLE001 - a caller's request must not fail for a task it hands over
         logger.warning("publish_failed", task=task.name, error=repr(exc))
         return False
+    sent()
     return True
+
+
+def sent() -> None:
+    """A task went through: if this process had found the broker down, call the when_back callbacks."""
+    if outage.over():
+        logger.info("broker_back")
+        for callback in _when_back:
+            callback()
 
 
 def reset() -> None:

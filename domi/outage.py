@@ -19,6 +19,7 @@ class Outage:
         self.service = service
         self._pause_seconds = pause_seconds
         self._until = 0.0
+        self._unreported = False
 
     @property
     def known(self) -> bool:
@@ -28,8 +29,16 @@ class Outage:
     def found(self, exc: BaseException) -> None:
         pause = self._pause_seconds()
         self._until = monotonic() + pause
+        self._unreported = True
         logger.warning("service_unreachable", service=self.service, error=repr(exc), retry_in=pause)
+
+    def over(self) -> bool:
+        """Called on a success: True the first time after the service was found down, so that whatever
+        waited for it is sent now."""
+        was, self._unreported = self._unreported, False
+        return was
 
     def forget(self) -> None:
         """The service is back as far as this process knows (tests, mostly)."""
         self._until = 0.0
+        self._unreported = False

@@ -443,6 +443,26 @@ def test_sweep_picks_up_a_request_whose_task_was_lost(crew_tenant, crew_unit, cr
     assert request.status == "assigned"
 
 
+def test_requests_made_while_the_broker_was_down_go_as_soon_as_it_is_back(
+    crew_tenant, crew_unit, crew_staff, plumbers, settings, monkeypatch
+):
+    from celery import Task
+    from kombu.exceptions import OperationalError
+
+    settings.DOMI_BROKER_RETRY_SECONDS = 0  # each publish tries the broker
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with monkeypatch.context() as outage:
+        outage.setattr(Task, "apply_async", broker_down)
+        during = _report(crew_tenant, crew_unit, "The kitchen tap drips all the time even when closed")
+    assert MaintenanceRequest.objects.get(pk=during.pk).status == "submitted", "saved, waiting for a worker"
+
+    _report(crew_tenant, crew_unit, "The bathroom light flickers")  # the first publish that goes through
+    assert MaintenanceRequest.objects.get(pk=during.pk).status == "assigned", "not left for the sweep's next turn"
+
+
 def test_overrides_are_exported_as_labels(crew_tenant, crew_unit, crew_staff, plumbers, tmp_path):
     import json
 
