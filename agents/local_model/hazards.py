@@ -143,6 +143,7 @@ class SafetyLanguage:
     negation_after: re.Pattern | None
     negation_clause: re.Pattern | None
     window: int
+    word_boundaries: bool
     instructions: dict[str, tuple[str, ...]]
     general_instructions: tuple[str, ...]
     unknown_language_line: str
@@ -235,6 +236,7 @@ def load_language(code: str) -> SafetyLanguage | None:
         negation_after=_cue_regex(negation.get("after", ()), boundaries),
         negation_clause=_cue_regex(negation.get("clause", ()), boundaries),
         window=int(negation.get("window", 30)),
+        word_boundaries=boundaries,
         instructions={h: tuple(spec.get("instructions", ())) for h, spec in hazards.items()},
         general_instructions=tuple(data.get("general_instructions", ())),
         unknown_language_line=data.get("unknown_language_line", ""),
@@ -274,13 +276,20 @@ def _negated(lang: SafetyLanguage, text: str, match: re.Match, floor: int = 0) -
     of its gaps, an after-cue after it, or a clause cue anywhere in its clause."""
     start, end = match.span()
     left, right = _clause_bounds(text, start, end)
-    before = text[max(left, floor, start - lang.window) : start]
+    lo = max(left, floor, start - lang.window)
     after = text[end : min(right, end + lang.window)]
     # A cue in a gap negates the words after it, as a cue before the match does ("did not" in
     # "ceiling did not collapse").
     gaps = [g for g in match.groups() if g]
-    if lang.negation_before is not None and any(lang.negation_before.search(w) for w in (before, *gaps)):
-        return True
+    if lang.negation_before is not None:
+        # Where words are not spaced, a before-cue may run into the match: "没闻" (did not smell) in
+        # "没闻到燃气味". Between spaced words, a cue that shares a word with the match is another reading of it
+        # ("ما حد" nobody, in "بعد ما حد حاول": after someone tried).
+        reach = start if lang.word_boundaries else end
+        if any(cue.start() < start for cue in lang.negation_before.finditer(text, lo, reach)):
+            return True
+        if any(lang.negation_before.search(gap) for gap in gaps):
+            return True
     if lang.negation_after is not None and lang.negation_after.search(after):
         return True
     return lang.negation_clause is not None and lang.negation_clause.search(text, left, right) is not None

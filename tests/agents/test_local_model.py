@@ -152,6 +152,20 @@ def test_a_negation_inside_a_gap_or_beside_another_part_is_read_right():
     ]
 
 
+def test_a_negation_cue_that_runs_into_the_hazard_cancels_it():
+    # "没闻" (did not smell) shares its second character with the phrase "闻到燃气" (smelt gas).
+    assert scan_hazards("热水器打不着火，没闻到燃气味", ["zh"]).hits == []
+    assert scan_hazards("没有焦味，也没冒火花", ["zh"]).hits == []
+    assert [h.code for h in find_hazards("我闻到燃气味了", ["zh"])] == ["gas_leak"]
+    assert [h.code for h in find_hazards("插座冒火花了", ["zh"])] == ["electrical_hazard"]
+
+
+def test_vietnamese_words_that_differ_only_in_their_marks_do_not_fire():
+    # Accents are folded: "muốn sắp xếp" (would like to arrange) is not "muốn sập" (about to collapse).
+    assert find_hazards("Khi nào tòa nhà diễn tập PCCC vậy ạ? Em muốn sắp xếp để tham gia.", ["vi"]) == []
+    assert [h.code for h in find_hazards("trần nhà như muốn sập, nứt to lắm", ["vi"])] == ["ceiling_collapse"]
+
+
 def test_normalisation_folds_spellings_but_keeps_letters_of_other_scripts():
     assert normalize("  Fuite  de GAZ à l’étage ") == "fuite de gaz a l'etage"
     assert normalize("رائحة غاز قويّة") == "رائحه غاز قويه"
