@@ -173,6 +173,22 @@ class CharNgrams:
         return columns, values / np.linalg.norm(values)
 
 
+class WordNgrams(CharNgrams):
+    """TF-IDF of word n-grams, as ``TfidfVectorizer(analyzer="word", sublinear_tf=True)`` computes it (a
+    test holds them equal): "no smoke" and "nobody inside" as units, which character n-grams cut apart.
+    Scripts written without spaces give few words; their characters carry them."""
+
+    _TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+    def _ngrams(self, text: str) -> list[str]:
+        low, high = self.ngram_range
+        tokens = self._TOKEN.findall(text.lower())
+        out = list(tokens) if low == 1 else []
+        for n in range(max(low, 2), min(high, len(tokens)) + 1):
+            out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        return out
+
+
 @dataclass
 class LinearHead:
     """A fitted logistic regression (or a constant answer) as plain arrays: ``coef`` (classes or 1, features)."""
@@ -220,7 +236,7 @@ class Features:
     columns: np.ndarray
     values: np.ndarray
     dense: np.ndarray
-    offset: int  # where the dense columns start
+    offset: int  # where the dense columns start (the sparse part: character, then word n-grams)
 
     def dot(self, coef: np.ndarray) -> np.ndarray:
         return coef[:, self.columns] @ self.values + coef[:, self.offset :] @ self.dense
@@ -233,7 +249,8 @@ class Features:
 
 @dataclass
 class Featurizer:
-    """Turns messages into the heads' input: character n-grams, the encoder's vectors and the hard stops.
+    """Turns messages into the heads' input: character and word n-grams, the encoder's vectors and the hard
+    stops.
 
     The weights put the kinds of feature on comparable scales (TF-IDF rows and each encoder's vector
     are unit vectors); they are training settings, stored with the artefact.
@@ -243,6 +260,8 @@ class Featurizer:
     embedding_weight: float
     hazard_weight: float
     negated_weight: float
+    words: WordNgrams | None = None  # artefacts before word n-grams have none
+    word_weight: float = 1.0
 
     def transform(self, texts: Sequence[str], embeddings: np.ndarray, scans: Sequence[HazardScan]) -> list[Features]:
         rows = []
@@ -255,8 +274,15 @@ class Featurizer:
                     np.array([h in scan.negated for h in HAZARDS], dtype=np.float32) * self.negated_weight,
                 ]
             )
-            columns, values = self.chars.row(normalize(text))
-            rows.append(Features(columns, values, dense, self.chars.size))
+            normalized = normalize(text)
+            columns, values = self.chars.row(normalized)
+            offset = self.chars.size
+            if self.words is not None:
+                word_columns, word_values = self.words.row(normalized)
+                columns = np.concatenate([columns, word_columns + offset])
+                values = np.concatenate([values, word_values * np.float32(self.word_weight)])
+                offset += self.words.size
+            rows.append(Features(columns, values, dense, offset))
         return rows
 
 

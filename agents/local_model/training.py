@@ -51,6 +51,7 @@ from .model import (
     Featurizer,
     LinearHead,
     TriageModel,
+    WordNgrams,
     confidence_features,
     decide,
     emergency_score,
@@ -76,6 +77,12 @@ class TrainingConfig:
     encoder: str = "use+e5:4"
     char_ngrams: tuple[int, int] = (1, 4)
     char_max_features: int = 50_000
+    # Word 1-2-grams beside them; None leaves them out. Out of fold, at the same recall, against none:
+    # weight 1.0 category 84.3% -> 85.6%, priority 75.1% -> 76.5%, emergency precision 71.0% -> 71.8%;
+    # 1.5 85.8%, 76.6%, 72.5%; 2.0 85.7%, 75.9%, 71.4%.
+    word_ngrams: tuple[int, int] | None = (1, 2)
+    word_max_features: int = 50_000
+    word_weight: float = 1.5
     embedding_weight: float = 1.0
     hazard_weight: float = 0.0
     negated_weight: float = 1.0
@@ -237,9 +244,11 @@ class _Design:
 
     config: TrainingConfig
     vectorizer: TfidfVectorizer
+    words: TfidfVectorizer | None = None
 
     @classmethod
     def fit(cls, config: TrainingConfig, texts: Sequence[str]) -> _Design:
+        normalized = [normalize(t) for t in texts]
         vectorizer = TfidfVectorizer(
             analyzer="char_wb",
             ngram_range=config.char_ngrams,
@@ -247,16 +256,28 @@ class _Design:
             min_df=2,
             max_features=config.char_max_features,
             dtype=np.float32,
-        )
-        vectorizer.fit([normalize(t) for t in texts])
-        return cls(config, vectorizer)
+        ).fit(normalized)
+        words = None
+        if config.word_ngrams:
+            words = TfidfVectorizer(
+                analyzer="word",
+                ngram_range=config.word_ngrams,
+                sublinear_tf=True,
+                min_df=2,
+                max_features=config.word_max_features,
+                dtype=np.float32,
+            ).fit(normalized)
+        return cls(config, vectorizer, words)
 
     def matrix(self, texts: Sequence[str], vectors: np.ndarray, scans: Sequence[HazardScan]) -> Any:
         fired = np.array([[h in {hit.code for hit in s.hits} for h in HAZARDS] for s in scans], dtype=np.float32)
         negated = np.array([[h in s.negated for h in HAZARDS] for s in scans], dtype=np.float32)
+        normalized = [normalize(t) for t in texts]
+        words = [self.words.transform(normalized) * self.config.word_weight] if self.words is not None else []
         return hstack(
             [
-                self.vectorizer.transform([normalize(t) for t in texts]),
+                self.vectorizer.transform(normalized),
+                *words,
                 csr_matrix(vectors * self.config.embedding_weight),
                 csr_matrix(fired.reshape(len(scans), len(HAZARDS)) * self.config.hazard_weight),
                 csr_matrix(negated.reshape(len(scans), len(HAZARDS)) * self.config.negated_weight),
@@ -274,6 +295,16 @@ class _Design:
             embedding_weight=self.config.embedding_weight,
             hazard_weight=self.config.hazard_weight,
             negated_weight=self.config.negated_weight,
+            words=(
+                WordNgrams(
+                    {gram: int(column) for gram, column in self.words.vocabulary_.items()},
+                    self.words.idf_,
+                    self.config.word_ngrams,
+                )
+                if self.words is not None and self.config.word_ngrams
+                else None
+            ),
+            word_weight=self.config.word_weight,
         )
 
 

@@ -359,6 +359,35 @@ def test_the_served_features_and_heads_equal_scikit_learns():
         assert np.allclose(_linear(head).predict_proba(rows), head.predict_proba(X), atol=1e-5)
 
 
+def test_the_served_word_ngrams_and_design_equal_scikit_learns():
+    import numpy as np
+
+    from agents.local_model.hazards import safety_languages, scan_hazards
+    from agents.local_model.training import TrainingConfig, _Design
+
+    texts = [
+        "No smoke, no burning smell, but the breaker keeps tripping",
+        "the lift is stopped, nobody inside",
+        "smoke in the corridor, the lift is stopped",
+        "Нет запаха газа, но колонка не зажигается",
+        "запах газа в подъезде",
+        "没有焦味 空开一推就跳",
+        "a",
+    ]
+    design = _Design.fit(TrainingConfig(word_weight=0.7), texts)
+    assert design.words is not None and any(" " in gram for gram in design.words.vocabulary_)
+    vectors = np.random.default_rng(1).normal(size=(len(texts) + 2, 4)).astype(np.float32)
+    seen = [*texts, "nobody inside, no smoke at all", ""]
+    scans = [scan_hazards(t, safety_languages()) for t in seen]
+    expected = design.matrix(seen, vectors, scans).toarray()
+    served = design.featurizer().transform(seen, vectors, scans)
+    for row, want in zip(served, expected, strict=True):
+        got = np.zeros_like(want)
+        got[row.columns] = row.values
+        got[row.offset :] = row.dense
+        assert np.allclose(got, want, atol=1e-6)
+
+
 def test_the_served_emergency_networks_equal_scikit_learns():
     import numpy as np
     from sklearn.neural_network import MLPClassifier
