@@ -25,13 +25,26 @@ def _overall_row(name: str, s: dict[str, Any]) -> str:
     )
 
 
+def _calibration_line(cal: dict[str, Any]) -> str:
+    if cal["source"] != "calibration set":
+        return "Confidence calibrated out of fold on the training messages written as ordinary traffic."
+    return (
+        f"Confidence calibrated on the calibration set ({cal['messages']} messages in {len(cal['files'])} files, "
+        f"{cal['dropped_near_evaluation']} dropped near an evaluation message; sha256 `{cal['sha256'][:16]}…`): "
+        f"both right {_pct(cal['both_right'])}, calibration error {cal['calibration_error_cross_validated']:.3f} "
+        "cross-validated on it."
+    )
+
+
 def render(card: dict[str, Any]) -> str:
     lines = [f"Model `{card['version']}`, trained {card['created_at']} in {card.get('training_seconds', '?')} s.", ""]
     data = card["training_data"]
     lines += [
         f"Training data: {data['messages']} messages after dropping {data['dropped']['near_evaluation']} within "
-        f"cosine 0.95 of an evaluation message and {data['dropped']['near_duplicate']} near-duplicates; "
-        f"sha256 `{data['sha256'][:16]}…`.",
+        f"cosine 0.95 of an evaluation or calibration message and {data['dropped']['near_duplicate']} "
+        f"near-duplicates; sha256 `{data['sha256'][:16]}…`.",
+        "",
+        _calibration_line(card.get("calibration") or {"source": "out of fold"}),
         "",
         "Emergency threshold "
         f"{card['thresholds']['emergency']:.3f} (out-of-fold recall targets: "

@@ -41,7 +41,7 @@ def heldout_sample(tmp_path) -> Path:
     return path
 
 
-def _poor_candidate(tmp_path: Path, settings) -> Path:
+def _poor_candidate(tmp_path: Path, settings, calibration: list[Path] | None = None) -> Path:
     """A model trained on 120 English messages only: it cannot read the other fourteen languages."""
     lines = (DATA_DIR / "train" / "en.jsonl").read_text(encoding="utf-8").splitlines()[:120]
     small = tmp_path / "small.jsonl"
@@ -49,11 +49,30 @@ def _poor_candidate(tmp_path: Path, settings) -> Path:
     return train(
         out_dir=tmp_path / "candidates",
         files=[small],
+        calibration=calibration or [],
         config=TrainingConfig(folds=2),
         cache_dir=Path(settings.DOMI_CACHE_DIR),
         evaluation_sets={},
         log=lambda line: None,
     )
+
+
+def test_the_calibrator_learns_from_the_calibration_set_kept_apart_from_training(tmp_path, settings):
+    trained_on = (DATA_DIR / "train" / "en.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    others = (DATA_DIR / "train" / "en.boundary.jsonl").read_text(encoding="utf-8").splitlines()[:120]
+    apart = tmp_path / "calibration.jsonl"
+    apart.write_text("\n".join([trained_on, *others]) + "\n", encoding="utf-8")
+    card = json.loads((_poor_candidate(tmp_path, settings, [apart]) / "model_card.json").read_text())
+    calibration = card["calibration"]
+    assert calibration["source"] == "calibration set"
+    assert calibration["messages"] == 121
+    assert 0.0 <= calibration["calibration_error_cross_validated"] <= 1.0
+    # The training message the calibration set shares is dropped from training, not learnt and then judged.
+    assert card["training_data"]["dropped"]["near_evaluation"] >= 1
+    assert card["training_data"]["messages"] <= 119
+
+    without = json.loads((_poor_candidate(tmp_path, settings) / "model_card.json").read_text())
+    assert without["calibration"] == {"source": "out of fold", "messages": without["training_data"]["messages"]}
 
 
 def test_a_worse_candidate_is_refused_and_the_current_model_stays(artefacts, heldout_sample, tmp_path, settings):
