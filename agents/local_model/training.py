@@ -259,25 +259,15 @@ class _Design:
     @classmethod
     def fit(cls, config: TrainingConfig, texts: Sequence[str]) -> _Design:
         normalized = [normalize(t) for t in texts]
-        vectorizer = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=config.char_ngrams,
-            sublinear_tf=True,
-            min_df=2,
-            max_features=config.char_max_features,
-            dtype=np.float32,
-        ).fit(normalized)
-        words = None
-        if config.word_ngrams:
-            words = TfidfVectorizer(
-                analyzer="word",
-                ngram_range=config.word_ngrams,
-                sublinear_tf=True,
-                min_df=2,
-                max_features=config.word_max_features,
-                dtype=np.float32,
+
+        def tfidf(analyzer: str, ngrams: tuple[int, int], most: int) -> TfidfVectorizer:
+            return TfidfVectorizer(
+                analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True, min_df=2, max_features=most, dtype=np.float32
             ).fit(normalized)
-        return cls(config, vectorizer, words)
+
+        chars = tfidf("char_wb", config.char_ngrams, config.char_max_features)
+        words = tfidf("word", config.word_ngrams, config.word_max_features) if config.word_ngrams else None
+        return cls(config, chars, words)
 
     def matrix(self, texts: Sequence[str], vectors: np.ndarray, scans: Sequence[HazardScan]) -> Any:
         fired = np.array([[h in {hit.code for hit in s.hits} for h in HAZARDS] for s in scans], dtype=np.float32)
