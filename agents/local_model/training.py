@@ -210,12 +210,9 @@ def _deduplicate(
 ) -> tuple[np.ndarray, dict[str, int]]:
     """Indices of the training messages to keep: none within ``threshold`` cosine of an evaluation
     message or of an earlier kept training message."""
-    train_vectors, eval_vectors = _unit(train_vectors), _unit(eval_vectors)
-    near_eval = (
-        (train_vectors @ eval_vectors.T).max(axis=1) > threshold
-        if len(eval_vectors)
-        else np.zeros(len(train_vectors), bool)
-    )
+    near_eval = np.ones(len(train_vectors), dtype=bool)
+    near_eval[_apart(train_vectors, eval_vectors, threshold)] = False
+    train_vectors = _unit(train_vectors)
     similar = train_vectors @ train_vectors.T
     kept = np.zeros(len(train_vectors), dtype=bool)
     dropped_dup = 0
