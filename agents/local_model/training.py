@@ -497,9 +497,9 @@ def train(
         oof_network[test_idx], oof_em[test_idx] = answers.network, answers.emergency
         log(f"fold {fold}/{config.folds} done")
 
-    if cache_dir is not None:  # for whoever tunes the next version: the heads' out-of-fold answers
-        np.savez(
-            cache_dir / "triage-out-of-fold.npz",
+    if cache_dir is not None:  # for whoever tunes the next version: the heads' out-of-fold answers, by version
+        np.savez(  # (a small retrain, such as a test's, must not overwrite a real run's)
+            cache_dir / f"{version}-out-of-fold.npz",
             category=oof_cat,
             priority=oof_pri,
             emergency=oof_em,

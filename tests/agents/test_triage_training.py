@@ -73,6 +73,8 @@ def test_the_calibrator_learns_from_the_calibration_set_kept_apart_from_training
 
     without = json.loads((_poor_candidate(tmp_path, settings) / "model_card.json").read_text())
     assert without["calibration"] == {"source": "out of fold", "messages": without["training_data"]["messages"]}
+    # The out-of-fold answers are kept by version: a small retrain does not overwrite the real run's.
+    assert (Path(settings.DOMI_CACHE_DIR) / f"{without['version']}-out-of-fold.npz").is_file()
 
 
 def test_a_worse_candidate_is_refused_and_the_current_model_stays(artefacts, heldout_sample, tmp_path, settings):
