@@ -142,6 +142,8 @@ class SafetyLanguage:
     negation_before: re.Pattern | None
     negation_after: re.Pattern | None
     negation_clause: re.Pattern | None
+    # Words of doubt that hold a negation cue without negating the hazard: "not sure but there's a gas smell".
+    negation_hedges: re.Pattern | None
     window: int
     word_boundaries: bool
     instructions: dict[str, tuple[str, ...]]
@@ -180,25 +182,25 @@ def _phrase_regex(phrase: str, boundaries: bool) -> tuple[str, str]:
         raise ValueError("empty phrase")
     # Gaps are the only capturing groups: a negation cue inside one negates the match ("ceiling did not collapse").
     gap = rf"([^{re.escape(_SENTENCE_END)}]{{0,{GAP_CHARS}}}?)"
-    segments = []
-    for segment in re.split(r"\.\.\.|…", phrase):
-        words = segment.split()
-        if words:
-            segments.append(
-                r"\s*".join(_word_regex(w, boundaries) for w in words[:1])
-                + "".join(r"[\s\-']*" + _word_regex(w, boundaries) for w in words[1:])
-            )
+    segments = [_words_regex(segment, boundaries) for segment in re.split(r"\.\.\.|…", phrase) if segment.split()]
     if not segments:
         raise ValueError(f"phrase {phrase!r} has no words")
     literal = max((w.strip("*").replace("#", "") for w in re.split(r"\s+|\.\.\.|…", phrase)), key=len)
     return literal, gap.join(segments)
 
 
+def _words_regex(words: str, boundaries: bool) -> str:
+    """Words as written, with any spaces, hyphens or apostrophes between them; each may end in ``*``."""
+    first, *rest = words.split()
+    return _word_regex(first, boundaries) + "".join(r"[\s\-']*" + _word_regex(w, boundaries) for w in rest)
+
+
 def _cue_regex(cues: Sequence[str], boundaries: bool) -> re.Pattern | None:
-    cues = [normalize(c) for c in cues if normalize(c)]
+    """Negation cues are read like the words of a phrase: ``fałszyw* alarm*``, ``no-one`` for ``no one``."""
+    cues = [normalize(c) for c in cues if normalize(c).split()]
     if not cues:
         return None
-    return re.compile("|".join(_word_regex(c, boundaries) for c in sorted(cues, key=len, reverse=True)))
+    return re.compile("|".join(_words_regex(c, boundaries) for c in sorted(cues, key=len, reverse=True)))
 
 
 def _parse_phrase(entry: str | dict, boundaries: bool) -> _Phrase:
@@ -235,6 +237,7 @@ def load_language(code: str) -> SafetyLanguage | None:
         negation_before=_cue_regex(negation.get("before", ()), boundaries),
         negation_after=_cue_regex(negation.get("after", ()), boundaries),
         negation_clause=_cue_regex(negation.get("clause", ()), boundaries),
+        negation_hedges=_cue_regex(negation.get("hedges", ()), boundaries),
         window=int(negation.get("window", 30)),
         word_boundaries=boundaries,
         instructions={h: tuple(spec.get("instructions", ())) for h, spec in hazards.items()},
@@ -286,7 +289,12 @@ def _negated(lang: SafetyLanguage, text: str, match: re.Match, floor: int = 0) -
         # "没闻到燃气味". Between spaced words, a cue that shares a word with the match is another reading of it
         # ("ما حد" nobody, in "بعد ما حد حاول": after someone tried).
         reach = start if lang.word_boundaries else end
-        if any(cue.start() < start for cue in lang.negation_before.finditer(text, lo, reach)):
+        hedges = [h.span() for h in lang.negation_hedges.finditer(text, left, right)] if lang.negation_hedges else []
+
+        def doubt(cue: re.Match) -> bool:
+            return any(h_start <= cue.start() < h_end for h_start, h_end in hedges)
+
+        if any(cue.start() < start and not doubt(cue) for cue in lang.negation_before.finditer(text, lo, reach)):
             return True
         if any(lang.negation_before.search(gap) for gap in gaps):
             return True

@@ -169,6 +169,34 @@ def test_a_negation_cue_that_runs_into_the_hazard_cancels_it():
     assert [h.code for h in find_hazards("插座冒火花了", ["zh"])] == ["electrical_hazard"]
 
 
+def test_a_negation_cue_of_several_words_lets_each_word_go_on():
+    # "fałszyw* alarm*" (a false alarm) is a clause cue; "fałszywego alarmu" is its genitive.
+    assert find_hazards("W piwnicy pożar według fałszywego alarmu", ["pl"]) == []
+    assert [h.code for h in find_hazards("W piwnicy pożar", ["pl"])] == ["fire_smoke"]
+
+
+def test_a_hazard_that_is_over_is_not_a_hard_stop_but_one_not_yet_fixed_is():
+    assert find_hazards("The burst pipe was fixed on Tuesday, thanks", ["en"]) == []
+    assert [h.code for h in find_hazards("The burst pipe was fixed on Tuesday and now water is pouring again", ["en"])]
+    # Where "not" comes before the verb, "has been fixed" hides inside "has not been fixed".
+    assert [h.code for h in find_hazards("La fuga di gas non è stata riparata", ["it"])] == ["gas_leak"]
+    assert [h.code for h in find_hazards("o vazamento de gás não foi consertado", ["pt"])] == ["gas_leak"]
+    assert [h.code for h in find_hazards("ريحة الغاز ما زالت موجودة", ["ar"])] == ["gas_leak"]  # still there
+
+
+@pytest.mark.parametrize(
+    "language, text",
+    [
+        ("en", "not sure but there is a smell of gas in the hall"),
+        ("en", "I dont know why but I smell gas in the kitchen"),
+        ("de", "bin nicht sicher aber es riecht nach gas"),
+        ("es", "no sé si es normal pero hay olor a gas en la cocina"),
+    ],
+)
+def test_doubt_is_not_a_negation_of_the_hazard(language, text):
+    assert [h.code for h in find_hazards(text, [language])] == ["gas_leak"]
+
+
 def test_vietnamese_words_that_differ_only_in_their_marks_do_not_fire():
     # Accents are folded: "muốn sắp xếp" (would like to arrange) is not "muốn sập" (about to collapse).
     assert find_hazards("Khi nào tòa nhà diễn tập PCCC vậy ạ? Em muốn sắp xếp để tham gia.", ["vi"]) == []
