@@ -191,6 +191,7 @@ def test_a_hazard_that_is_over_is_not_a_hard_stop_but_one_not_yet_fixed_is():
         ("en", "I dont know why but I smell gas in the kitchen"),
         ("de", "bin nicht sicher aber es riecht nach gas"),
         ("es", "no sé si es normal pero hay olor a gas en la cocina"),
+        ("en", "not really sure, maybe nothing but there is a smell of gas"),
     ],
 )
 def test_doubt_is_not_a_negation_of_the_hazard(language, text):
