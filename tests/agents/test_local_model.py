@@ -161,6 +161,13 @@ def test_a_negation_inside_a_gap_or_beside_another_part_is_read_right():
     ]
 
 
+def test_korean_things_like_x_said_in_the_negative_cancel_x():
+    # "같은 건" (anything like that, as a topic) announces the negation that ends the sentence.
+    text = "콘센트 하나가 전기가 안 들어와요. 불꽃 튀거나 타는 냄새 같은 건 전혀 없어요."
+    assert scan_hazards(text, ["ko"]).hits == []
+    assert [h.code for h in find_hazards("콘센트에서 불꽃 튀고 타는 냄새가 나요", ["ko"])] == ["electrical_hazard"]
+
+
 def test_a_negation_cue_that_runs_into_the_hazard_cancels_it():
     # "没闻" (did not smell) shares its second character with the phrase "闻到燃气" (smelt gas).
     assert scan_hazards("热水器打不着火，没闻到燃气味", ["zh"]).hits == []
