@@ -16,7 +16,7 @@ import time
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from .encoder import Encoder
-from .model import get_model
+from .model import preload
 from .training import EVALUATION_SETS
 
 
@@ -45,7 +45,7 @@ def main() -> None:
     for spec in args.encoders:
         encoder = Encoder(spec, threads=1)
         print(f"encoder {spec:10s} {_percentiles(_time(lambda t, e=encoder: e.embed([t]), texts))}")
-    model = get_model()
+    model = preload()  # as a server process has it: model, encoder and hard stops loaded, compiled, warm
     print(
         f"triage ({model.version}, encoder {model.card['encoder']['spec']}) {_percentiles(_time(model.predict, texts))}"
     )

@@ -151,6 +151,17 @@ class SafetyLanguage:
     unknown_language_line: str
     literals: re.Pattern
     prefixes: dict[str, frozenset[str]]
+    # Each literal of a phrase's first part -> the (hazard, index) of the phrases it opens: a message is
+    # matched against only the phrases whose literals it contains (a few of the ~4,000), not all of them.
+    openers: dict[str, tuple[tuple[str, int], ...]]
+
+    def candidates(self, present: frozenset[str]) -> dict[str, list[int]]:
+        """The phrases (by hazard, in file order) that ``present`` literals could let match."""
+        found: dict[str, set[int]] = {}
+        for literal in present:
+            for hazard, index in self.openers.get(literal, ()):
+                found.setdefault(hazard, set()).add(index)
+        return {hazard: sorted(indices) for hazard, indices in found.items()}
 
     def literals_in(self, text: str) -> frozenset[str]:
         """The phrases' literal words that occur in ``text``, in one pass: at each position the longest
@@ -245,7 +256,17 @@ def load_language(code: str) -> SafetyLanguage | None:
         unknown_language_line=data.get("unknown_language_line", ""),
         literals=re.compile("(?=(" + "|".join(map(re.escape, literals)) + "))"),
         prefixes={lit: frozenset(other for other in literals if lit.startswith(other)) for lit in literals},
+        openers=_openers(phrases),
     )
+
+
+def _openers(phrases: dict[str, tuple[_Phrase, ...]]) -> dict[str, tuple[tuple[str, int], ...]]:
+    openers: dict[str, list[tuple[str, int]]] = {}
+    for hazard, found in phrases.items():
+        for index, phrase in enumerate(found):
+            for literal in dict.fromkeys(phrase.parts[0].literals):
+                openers.setdefault(literal, []).append((hazard, index))
+    return {literal: tuple(entries) for literal, entries in openers.items()}
 
 
 @cache
@@ -351,11 +372,12 @@ def scan_hazards(text: str, languages: Sequence[str]) -> HazardScan:
         present = lang.literals_in(norm)
         if not present:
             continue
+        candidates = lang.candidates(present)
         for hazard, phrases in lang.phrases.items():
-            if hazard in hits:
+            if hazard in hits or hazard not in candidates:
                 continue
-            for phrase in phrases:
-                matched, was_negated = _match_phrase(lang, phrase, norm, present)
+            for index in candidates[hazard]:
+                matched, was_negated = _match_phrase(lang, phrases[index], norm, present)
                 if matched is not None:
                     hits[hazard] = HazardHit(hazard, HAZARD_CATEGORY[hazard], matched)
                     break
