@@ -58,12 +58,14 @@ def test_a_failing_provider_falls_back_to_the_local_model(llm, crew_tenant, crew
 
 def test_a_slow_provider_times_out_and_falls_back(llm, crew_tenant, crew_unit, crew_staff, plumbers):
     llm.mode = "slow"
-    llm.delay = 5
+    llm.delay = 30
     request = _report(crew_tenant, crew_unit)
     request.refresh_from_db()
     analyzer = request.agent_runs.get(agent="analyzer")
     assert (analyzer.outcome, analyzer.model_name) == ("fell_back", "local")
-    assert analyzer.latency_ms < 4500
+    # Far under the provider's 30 s: the 1.5 s timeout cut it off. The rest of the margin is for the local
+    # model's first triage in this process on a loaded machine (it took 3.4 s once while CI shared the cores).
+    assert analyzer.latency_ms < 15_000
     assert request.status == "assigned"
 
 
