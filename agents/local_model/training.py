@@ -554,7 +554,7 @@ def train(
             threshold=threshold,
             cosmetic_min=cosmetic_min,
         )
-        calibrator = _calibrator(config).fit(calibration_in, calibration_correct)
+        calibrator = _Calibrator(config).fit(calibration_in, calibration_correct)
         calibration_figures = {
             "source": "calibration set",
             "files": [p.name for p in calibration],
@@ -573,7 +573,7 @@ def train(
     else:
         # The messages written as ordinary traffic: the boundary files oversample the hardest cases on
         # purpose, and would teach it to expect them.
-        calibrator = _calibrator(config).fit(confidence_in[ordinary], correct[ordinary])
+        calibrator = _Calibrator(config).fit(confidence_in[ordinary], correct[ordinary])
         calibration_figures = {"source": "out of fold", "messages": int(ordinary.sum())}
     oof_confidence = calibrator.confidence(confidence_in)
     oof_figures = {
@@ -745,10 +745,6 @@ class _Calibrator:
         return calibrated(self.as_arrays(), features)
 
 
-def _calibrator(config: TrainingConfig) -> _Calibrator:
-    return _Calibrator(config)
-
-
 def _cross_validated_confidence(config: TrainingConfig, features: np.ndarray, correct: np.ndarray) -> np.ndarray:
     """Each message's confidence from a calibrator fitted on the other folds."""
     splits = min(config.folds, int(correct.sum()), int((~correct).sum()))
@@ -756,7 +752,7 @@ def _cross_validated_confidence(config: TrainingConfig, features: np.ndarray, co
         return np.full(len(correct), float(correct.mean()))
     out = np.zeros(len(correct))
     for fit_idx, test_idx in StratifiedKFold(splits, shuffle=True, random_state=config.seed).split(features, correct):
-        calibrator = _calibrator(config).fit(features[fit_idx], correct[fit_idx])
+        calibrator = _Calibrator(config).fit(features[fit_idx], correct[fit_idx])
         out[test_idx] = calibrator.confidence(features[test_idx])
     return out
 
