@@ -66,6 +66,7 @@ SCRIPTS: dict[str, re.Pattern] = {
 }
 GAP_CHARS = 40
 _SENTENCE_END = ".!?\n。！？؟।"
+_QUESTION_MARKS = {"?", "？", "؟"}
 _CLAUSE_END = _SENTENCE_END + ",;:،，；、"
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00b4": "'", "`": "'", "\u2013": "-", "\u2212": "-"})
 # Spellings that tenants use interchangeably: Arabic alef forms, taa marbuta and alef maqsura, Russian ё,
@@ -144,6 +145,14 @@ class SafetyLanguage:
     negation_clause: re.Pattern | None
     # Words of doubt that hold a negation cue without negating the hazard: "not sure but there's a gas smell".
     negation_hedges: re.Pattern | None
+    # Words that say a hazard is over ("was fixed", "false alarm", "all fine now"), read in the hazard's clause
+    # and after it up to the end of the next sentence, unless an ``ongoing`` cue ("again", "but now") is near
+    # (see _resolved).
+    negation_resolved: re.Pattern | None
+    # Words that say a person was freed ("the firemen got her out"): they end only a trapped person's emergency
+    # (in "fire on our landing, they got us out" the fire goes on).
+    negation_rescued: re.Pattern | None
+    negation_ongoing: re.Pattern | None
     window: int
     word_boundaries: bool
     instructions: dict[str, tuple[str, ...]]
@@ -249,6 +258,9 @@ def load_language(code: str) -> SafetyLanguage | None:
         negation_after=_cue_regex(negation.get("after", ()), boundaries),
         negation_clause=_cue_regex(negation.get("clause", ()), boundaries),
         negation_hedges=_cue_regex(negation.get("hedges", ()), boundaries),
+        negation_resolved=_cue_regex(negation.get("resolved", ()), boundaries),
+        negation_rescued=_cue_regex(negation.get("rescued", ()), boundaries),
+        negation_ongoing=_cue_regex(negation.get("ongoing", ()), boundaries),
         window=int(negation.get("window", 30)),
         word_boundaries=boundaries,
         instructions={h: tuple(spec.get("instructions", ())) for h, spec in hazards.items()},
@@ -289,15 +301,48 @@ def safety_languages() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in SAFETY_DIR.glob("*.json")))
 
 
-def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max((text.rfind(ch, 0, start) for ch in _CLAUSE_END), default=-1) + 1
-    rights = [i for i in (text.find(ch, end) for ch in _CLAUSE_END) if i >= 0]
+def _clause_bounds(text: str, start: int, end: int, ends: str = _CLAUSE_END) -> tuple[int, int]:
+    left = max((text.rfind(ch, 0, start) for ch in ends), default=-1) + 1
+    rights = [i for i in (text.find(ch, end) for ch in ends) if i >= 0]
     return left, min(rights, default=len(text))
 
 
-def _negated(lang: SafetyLanguage, text: str, match: re.Match, floor: int = 0) -> bool:
+def _resolved(lang: SafetyLanguage, hazard: str, text: str, start: int, end: int, left: int, right: int) -> bool:
+    """Whether the hazard at ``start:end`` (in the clause ``left:right``) is told as over: a ``resolved`` cue
+    in its clause or after it, to the end of the next sentence ("the burst pipe was fixed on Monday", "Вчера
+    прорвало батарею, аварийка поменяла секцию, всё ок"), with no ``ongoing`` cue near the hazard ("has burst
+    again") or around the cue ("the same lift that was fixed last week", "they got us out, the fire is still
+    burning"), and not in a question."""
+    cues = [lang.negation_resolved] + ([lang.negation_rescued] if hazard == "trapped_in_elevator" else [])
+    cues = [c for c in cues if c is not None]
+    if not cues:
+        return False
+    ongoing = lang.negation_ongoing
+    if ongoing is not None and ongoing.search(text[max(left, start - lang.window) : min(right, end + lang.window)]):
+        return False
+    _, sentence_end = _clause_bounds(text, start, end, _SENTENCE_END)
+    _, reach = _clause_bounds(text, sentence_end + 1, sentence_end + 1, _SENTENCE_END)
+
+    def holds(cue: re.Match) -> bool:
+        if _asked(text, cue.end()):
+            return False
+        return ongoing is None or not (
+            ongoing.search(text, max(0, cue.start() - lang.window), cue.start())
+            or ongoing.search(text, cue.end(), cue.end() + lang.window)
+        )
+
+    return any(holds(cue) for found in cues for cue in found.finditer(text, left, max(reach, right)))
+
+
+def _asked(text: str, position: int) -> bool:
+    """Whether the sentence going on at ``position`` is a question ("was the pipe fixed?" says nothing is over)."""
+    _, end = _clause_bounds(text, position, position, _SENTENCE_END)
+    return text[end : end + 1] in _QUESTION_MARKS
+
+
+def _negated(lang: SafetyLanguage, hazard: str, text: str, match: re.Match, floor: int = 0) -> bool:
     """Whether a negation cue cancels ``match``: a before-cue before it (not before ``floor``) or inside one
-    of its gaps, an after-cue after it, or a clause cue anywhere in its clause."""
+    of its gaps, an after-cue after it, a clause cue anywhere in its clause, or words that say it is over."""
     start, end = match.span()
     left, right = _clause_bounds(text, start, end)
     lo = max(left, floor, start - lang.window)
@@ -321,10 +366,14 @@ def _negated(lang: SafetyLanguage, text: str, match: re.Match, floor: int = 0) -
             return True
     if lang.negation_after is not None and lang.negation_after.search(after):
         return True
-    return lang.negation_clause is not None and lang.negation_clause.search(text, left, right) is not None
+    if lang.negation_clause is not None and lang.negation_clause.search(text, left, right) is not None:
+        return True
+    return _resolved(lang, hazard, text, start, end, left, right)
 
 
-def _match_phrase(lang: SafetyLanguage, phrase: _Phrase, text: str, present: frozenset[str]) -> tuple[str | None, bool]:
+def _match_phrase(
+    lang: SafetyLanguage, hazard: str, phrase: _Phrase, text: str, present: frozenset[str]
+) -> tuple[str | None, bool]:
     """``(matched words, False)`` for a phrase that fires; ``(None, True)`` when it is there but negated;
     ``(None, False)`` when it is not there. In an {"all": ...} entry, a negation cue that sits inside
     another part's match belongs to that part ("no heat and it's below zero")."""
@@ -338,7 +387,7 @@ def _match_phrase(lang: SafetyLanguage, phrase: _Phrase, text: str, present: fro
         others = [end for other, found in enumerate(spans) if other != index for _, end in found]
         for match in part.finditer(text):
             floor = max((end for end in others if end <= match.start()), default=0)
-            if not _negated(lang, text, match, floor):
+            if not _negated(lang, hazard, text, match, floor):
                 matched.append(match.group(0))
                 break
         else:
@@ -377,7 +426,7 @@ def scan_hazards(text: str, languages: Sequence[str]) -> HazardScan:
             if hazard in hits or hazard not in candidates:
                 continue
             for index in candidates[hazard]:
-                matched, was_negated = _match_phrase(lang, phrases[index], norm, present)
+                matched, was_negated = _match_phrase(lang, hazard, phrases[index], norm, present)
                 if matched is not None:
                     hits[hazard] = HazardHit(hazard, HAZARD_CATEGORY[hazard], matched)
                     break

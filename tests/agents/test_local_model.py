@@ -168,6 +168,29 @@ def test_korean_things_like_x_said_in_the_negative_cancel_x():
     assert [h.code for h in find_hazards("콘센트에서 불꽃 튀고 타는 냄새가 나요", ["ko"])] == ["electrical_hazard"]
 
 
+def test_an_emergency_told_as_over_in_a_later_clause_is_left_to_the_learned_model():
+    # The resolution comes after the hazard, in the next clause or the next sentence.
+    over = [
+        "Mr Jones got stuck in the lift on Saturday and the fire brigade got him out, it's all working again now.",
+        "Hi, the burst pipe in the flat above was fixed on Monday. Our ceiling has a brown stain now, can it be painted?",
+    ]
+    for text in over:
+        scan = scan_hazards(text, ["en"])
+        assert scan.hits == [] and scan.negated, text
+    # It is happening again, or the repair was of something else: still a hard stop.
+    live = {
+        "The pipe that was fixed last week has burst again, water is pouring into the hall": "flooding",
+        "my neighbour is stuck in the lift between 7 and 8, the same lift that was fixed last week": "trapped_in_elevator",
+        "The plumber fixed the tap yesterday but now water is pouring through the ceiling": "flooding",
+        "The leak was fixed, but now there's a gas smell in the kitchen": "gas_leak",
+        "Strong gas smell in the kitchen. Was the pipe fixed?": "gas_leak",
+        # A rescue ends only a trapped person's emergency.
+        "There is a fire in the building and smoke everywhere, the firemen got us out": "fire_smoke",
+    }
+    for text, hazard in live.items():
+        assert hazard in [h.code for h in find_hazards(text, ["en"])], text
+
+
 def test_a_negation_cue_that_runs_into_the_hazard_cancels_it():
     # "没闻" (did not smell) shares its second character with the phrase "闻到燃气" (smelt gas).
     assert scan_hazards("热水器打不着火，没闻到燃气味", ["zh"]).hits == []
