@@ -311,8 +311,9 @@ def _resolved(lang: SafetyLanguage, hazard: str, text: str, start: int, end: int
     """Whether the hazard at ``start:end`` (in the clause ``left:right``) is told as over: a ``resolved`` cue
     in its clause or after it, to the end of the next sentence ("the burst pipe was fixed on Monday", "Вчера
     прорвало батарею, аварийка поменяла секцию, всё ок"), with no ``ongoing`` cue near the hazard ("has burst
-    again") or around the cue ("the same lift that was fixed last week", "they got us out, the fire is still
-    burning"), and not in a question."""
+    again"), just before the cue ("the same lift that was fixed last week") or after it in its sentence ("the
+    leak that caused it was fixed last week but now more is hanging loose"), and not in a question ("was the
+    pipe fixed?" says nothing is over)."""
     cues = [lang.negation_resolved] + ([lang.negation_rescued] if hazard == "trapped_in_elevator" else [])
     cues = [c for c in cues if c is not None]
     if not cues:
@@ -324,20 +325,15 @@ def _resolved(lang: SafetyLanguage, hazard: str, text: str, start: int, end: int
     _, reach = _clause_bounds(text, sentence_end + 1, sentence_end + 1, _SENTENCE_END)
 
     def holds(cue: re.Match) -> bool:
-        if _asked(text, cue.end()):
+        _, cue_sentence_end = _clause_bounds(text, cue.end(), cue.end(), _SENTENCE_END)
+        if text[cue_sentence_end : cue_sentence_end + 1] in _QUESTION_MARKS:
             return False
         return ongoing is None or not (
             ongoing.search(text, max(0, cue.start() - lang.window), cue.start())
-            or ongoing.search(text, cue.end(), cue.end() + lang.window)
+            or ongoing.search(text, cue.end(), cue_sentence_end)
         )
 
     return any(holds(cue) for found in cues for cue in found.finditer(text, left, max(reach, right)))
-
-
-def _asked(text: str, position: int) -> bool:
-    """Whether the sentence going on at ``position`` is a question ("was the pipe fixed?" says nothing is over)."""
-    _, end = _clause_bounds(text, position, position, _SENTENCE_END)
-    return text[end : end + 1] in _QUESTION_MARKS
 
 
 def _negated(lang: SafetyLanguage, hazard: str, text: str, match: re.Match, floor: int = 0) -> bool:
