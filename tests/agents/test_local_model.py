@@ -172,7 +172,8 @@ def test_an_emergency_told_as_over_in_a_later_clause_is_left_to_the_learned_mode
     # The resolution comes after the hazard, in the next clause or the next sentence.
     over = [
         "Mr Jones got stuck in the lift on Saturday and the fire brigade got him out, it's all working again now.",
-        "Hi, the burst pipe in the flat above was fixed on Monday. Our ceiling has a brown stain now, can it be painted?",
+        "Hi, the burst pipe in the flat above was fixed on Monday. Our ceiling has a brown stain now, can it be "
+        "painted?",
     ]
     for text in over:
         scan = scan_hazards(text, ["en"])
@@ -180,7 +181,9 @@ def test_an_emergency_told_as_over_in_a_later_clause_is_left_to_the_learned_mode
     # It is happening again, or the repair was of something else: still a hard stop.
     live = {
         "The pipe that was fixed last week has burst again, water is pouring into the hall": "flooding",
-        "my neighbour is stuck in the lift between 7 and 8, the same lift that was fixed last week": "trapped_in_elevator",
+        "my neighbour is stuck in the lift between 7 and 8, the same lift that was fixed last week": (
+            "trapped_in_elevator"
+        ),
         "The plumber fixed the tap yesterday but now water is pouring through the ceiling": "flooding",
         "The leak was fixed, but now there's a gas smell in the kitchen": "gas_leak",
         "Strong gas smell in the kitchen. Was the pipe fixed?": "gas_leak",
