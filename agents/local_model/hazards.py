@@ -244,11 +244,8 @@ def load_language(code: str) -> SafetyLanguage | None:
     if unknown:
         raise ValueError(f"{path.name}: unknown hazards {sorted(unknown)}")
     phrases = {h: tuple(_parse_phrase(p, boundaries) for p in spec.get("phrases", ())) for h, spec in hazards.items()}
-    literals = sorted(
-        {lit for found in phrases.values() for phrase in found for part in phrase.parts for lit in part.literals},
-        key=len,
-        reverse=True,
-    )
+    known = {lit for found in phrases.values() for phrase in found for part in phrase.parts for lit in part.literals}
+    literals = sorted(known)
     return SafetyLanguage(
         code=code,
         name=data.get("name", code),
@@ -266,10 +263,32 @@ def load_language(code: str) -> SafetyLanguage | None:
         instructions={h: tuple(spec.get("instructions", ())) for h, spec in hazards.items()},
         general_instructions=tuple(data.get("general_instructions", ())),
         unknown_language_line=data.get("unknown_language_line", ""),
-        literals=re.compile("(?=(" + "|".join(map(re.escape, literals)) + "))"),
-        prefixes={lit: frozenset(other for other in literals if lit.startswith(other)) for lit in literals},
+        literals=re.compile("(?=(" + _trie_regex(literals) + "))"),
+        prefixes={lit: frozenset(lit[:n] for n in range(1, len(lit) + 1) if lit[:n] in known) for lit in literals},
         openers=_openers(phrases),
     )
+
+
+def _trie_regex(words: Sequence[str]) -> str:
+    """One expression for many literal words that matches the longest one at a position, walking their
+    shared prefixes once: an alternation of thousands of words would try each word in turn at every
+    position of the message."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def render(node: dict) -> str:
+        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # A word that ends here is also a match, but a longer one is tried first (greedy "?").
+        return f"(?:{body})?" if "" in node else body
+
+    return render(trie)
 
 
 def _openers(phrases: dict[str, tuple[_Phrase, ...]]) -> dict[str, tuple[tuple[str, int], ...]]:

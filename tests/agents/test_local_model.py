@@ -6,6 +6,7 @@ Plain pytest: no database, and no Django import in the code under test.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -238,6 +239,19 @@ def test_vietnamese_words_that_differ_only_in_their_marks_do_not_fire():
     # Accents are folded: "muốn sắp xếp" (would like to arrange) is not "muốn sập" (about to collapse).
     assert find_hazards("Khi nào tòa nhà diễn tập PCCC vậy ạ? Em muốn sắp xếp để tham gia.", ["vi"]) == []
     assert [h.code for h in find_hazards("trần nhà như muốn sập, nứt to lắm", ["vi"])] == ["ceiling_collapse"]
+
+
+@pytest.mark.parametrize("language", safety_languages())
+def test_the_literal_scan_finds_the_longest_literal_at_each_position_as_a_plain_alternation_would(language):
+    lang = load_language(language)
+    literals = sorted(lang.prefixes, key=len, reverse=True)
+    plain = re.compile("(?=(" + "|".join(map(re.escape, literals)) + "))")
+    checks = Path(__file__).parent / "data" / "hazard_checks" / f"{language}.jsonl"
+    texts = [normalize(json.loads(line)["text"]) for line in checks.read_text(encoding="utf-8").splitlines()]
+    # The literals themselves, run together: every one is found, with its longer neighbours.
+    texts += [" ".join(literals[:300]), "".join(literals[-300:])]
+    for text in texts:
+        assert [m.group(1) for m in lang.literals.finditer(text)] == [m.group(1) for m in plain.finditer(text)]
 
 
 def test_normalisation_folds_spellings_but_keeps_letters_of_other_scripts():
