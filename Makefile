@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: install run test lint bench train-triage image cluster-test clean
+.PHONY: install run test lint bench bench-memory train-triage image cluster-test clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ lint: install
 # Not part of make test: PostgreSQL with 10,000 requests, gunicorn with 2 workers, wrk; prints a table.
 bench: install
 	bash bench/run.sh
+
+# Not part of make test: a real Celery worker's RSS and Pss with the triage model loaded, before and after it
+# triages the held-out messages; prints a table (about 5 minutes).
+bench-memory: install
+	bash bench/worker_memory.sh
 
 # Retrain the offline triage model (about 5 minutes) into a new artefact; switch to it with
 # `manage.py promote_triage agents/local_model/artefacts/<version>`, which refuses a worse one.

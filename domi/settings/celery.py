@@ -26,6 +26,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=4 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A pool process that has grown past this resident size (KiB) is replaced by a fresh fork once its task is done.
+# The main process holds the triage model (about 200 MiB, loaded before the fork and shared); a child grows
+# as it reads in more of the encoder's file-mapped weights and fills the caches of the crew's code, 333 to
+# 406 MiB over 630 triages here. The fresh fork starts from the main process's pages again.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=370 * 1024)
 # A message taken by a worker that died unacknowledged is handed out again after this long. It must be
 # longer than the longest task may run (the hard time limit), or a task still running would be handed to a
 # second worker while the first one works on it.
