@@ -7,10 +7,12 @@ accuracy do not drop; the other figures are shown for the person deciding.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,10 @@ from .hazards import safety_languages, scan_hazards
 from .model import CARD_FILE, CURRENT_FILE, ArtefactError, TriageModel
 from .training import EVALUATION_SETS, load_items
 
-__all__ = ["GUARDED", "Verdict", "compare_artefacts", "write_current"]
+__all__ = ["GUARDED", "PROMOTIONS_FILE", "Verdict", "compare_artefacts", "record_promotion", "write_current"]
+
+# One JSON line per switch, beside the artefacts: when, from which to which, the figures, and why.
+PROMOTIONS_FILE = "promotions.jsonl"
 
 # The figures a candidate may not lower.
 GUARDED = ("emergency_recall", "category")
@@ -72,3 +77,19 @@ def write_current(base: Path, candidate: Path) -> None:
     with os.fdopen(handle, "w", encoding="utf-8") as fh:
         fh.write(candidate.name + "\n")
     os.replace(tmp, base / CURRENT_FILE)
+
+
+def record_promotion(base: Path, *, current: Path | None, candidate: Path, verdict: Verdict, override: str) -> None:
+    """Append the switch to ``base/promotions.jsonl``: a switch over a guarded figure's drop names who
+    decided it and why (``override``), with the figures both artefacts had on the held-out set."""
+    keep = ("category", "priority", "emergency_recall", "emergency_precision", "emergencies_missed", "false_alarms")
+    entry = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "from": current.name if current else None,
+        "to": candidate.name,
+        "verdict": verdict.reason,
+        "override": override or None,
+        "figures": {name: {k: v.get(k) for k in keep} for name, v in verdict.figures.items()},
+    }
+    with (base / PROMOTIONS_FILE).open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
