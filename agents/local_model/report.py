@@ -25,6 +25,17 @@ def _overall_row(name: str, s: dict[str, Any]) -> str:
     )
 
 
+def _cap(thresholds: dict) -> str:
+    """How the calibration set capped the thresholds set out of fold (artefacts since 2026-12-08)."""
+    if "emergency_out_of_fold" not in thresholds:
+        return ""
+    return (
+        f"; {thresholds['emergency_out_of_fold']:.3f} out of fold, capped where the calibration set keeps "
+        f"{thresholds['calibration_emergency_recall_target']}; cosmetic check {thresholds['cosmetic']:.3f}, "
+        f"{thresholds['cosmetic_out_of_fold']:.3f} out of fold"
+    )
+
+
 def _calibration_line(cal: dict[str, Any]) -> str:
     if cal["source"] != "calibration set":
         return "Confidence calibrated out of fold on the training messages written as ordinary traffic."
@@ -49,8 +60,11 @@ def render(card: dict[str, Any]) -> str:
         "Emergency threshold "
         f"{card['thresholds']['emergency']:.3f} (out-of-fold recall targets: "
         f"{card['thresholds']['emergency_recall_target']} on messages written as ordinary traffic, "
-        f"{card['thresholds'].get('boundary_emergency_recall_target', '-')} on the boundary files). "
-        "Out of fold: " + ", ".join(f"{k} {_pct(v)}" for k, v in card["out_of_fold"].items()) + ".",
+        f"{card['thresholds'].get('boundary_emergency_recall_target', '-')} on the boundary files"
+        + _cap(card["thresholds"])
+        + "). Out of fold: "
+        + ", ".join(f"{k} {_pct(v)}" for k, v in card["out_of_fold"].items())
+        + ".",
         "",
     ]
     header = "| set | n | category | priority | emergency recall | emergency precision | missed | false alarms |"

@@ -99,6 +99,9 @@ def test_the_emergency_threshold_keeps_recall_on_validation(card):
     # The boundary files oversample the hardest ways of telling an emergency.
     assert card["thresholds"]["boundary_emergency_recall_target"] >= 0.97
     assert card["out_of_fold"]["emergency_recall_boundary"] >= 0.97
+    # Messages no hard-stop phrase was written from: the calibration set caps the threshold.
+    assert card["thresholds"]["calibration_emergency_recall_target"] >= 0.98
+    assert card["calibration"]["emergency_recall"] >= card["thresholds"]["calibration_emergency_recall_target"]
     assert 0.0 < card["thresholds"]["emergency"] < 1.0
 
 

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from agents.local_model.evaluation import reliability
 from agents.local_model.model import CURRENT_FILE, MIN_CONFIDENCE, TriageModel, calibrated, current_artefact
+from agents.local_model.promotion import PROMOTIONS_FILE
 from agents.local_model.training import DATA_DIR, EVALUATION_SETS, TrainingConfig, _Calibrator, train
 
 
@@ -43,7 +44,9 @@ def heldout_sample(tmp_path) -> Path:
     return path
 
 
-def _poor_candidate(tmp_path: Path, settings, calibration: list[Path] | None = None) -> Path:
+def _poor_candidate(
+    tmp_path: Path, settings, calibration: list[Path] | None = None, config: TrainingConfig | None = None
+) -> Path:
     """A model trained on 120 English messages only: it cannot read the other fourteen languages."""
     lines = (DATA_DIR / "train" / "en.jsonl").read_text(encoding="utf-8").splitlines()[:120]
     small = tmp_path / "small.jsonl"
@@ -52,7 +55,7 @@ def _poor_candidate(tmp_path: Path, settings, calibration: list[Path] | None = N
         out_dir=tmp_path / "candidates",
         files=[small],
         calibration=calibration or [],
-        config=TrainingConfig(folds=2),
+        config=config or TrainingConfig(folds=2),
         cache_dir=Path(settings.DOMI_CACHE_DIR),
         evaluation_sets={},
         log=lambda line: None,
@@ -64,9 +67,14 @@ def test_the_calibrator_learns_from_the_calibration_set_kept_apart_from_training
     others = (DATA_DIR / "train" / "en.boundary.jsonl").read_text(encoding="utf-8").splitlines()[:120]
     apart = tmp_path / "calibration.jsonl"
     apart.write_text("\n".join([trained_on, *others]) + "\n", encoding="utf-8")
-    card = json.loads((_poor_candidate(tmp_path, settings, [apart]) / "model_card.json").read_text())
+    every_one = TrainingConfig(folds=2, calibration_emergency_recall=1.0)
+    card = json.loads((_poor_candidate(tmp_path, settings, [apart], every_one) / "model_card.json").read_text())
     calibration = card["calibration"]
     assert calibration["source"] == "calibration set"
+    # The calibration set caps the thresholds set out of fold: asked to, the detector finds all its emergencies.
+    assert calibration["emergency_recall"] == 1.0
+    assert card["thresholds"]["emergency"] <= card["thresholds"]["emergency_out_of_fold"]
+    assert card["thresholds"]["cosmetic"] >= card["thresholds"]["cosmetic_out_of_fold"]
     assert calibration["messages"] == 121
     assert 0.0 <= calibration["calibration_error_cross_validated"] <= 1.0
     # The training message the calibration set shares is dropped from training, not learnt and then judged.
@@ -89,6 +97,21 @@ def test_a_worse_candidate_is_refused_and_the_current_model_stays(artefacts, hel
     assert (artefacts / CURRENT_FILE).read_text() == before
 
 
+def test_an_override_switches_to_a_worse_candidate_and_records_why(artefacts, heldout_sample, tmp_path, settings):
+    candidate = _poor_candidate(tmp_path, settings)
+    before = (artefacts / CURRENT_FILE).read_text().strip()
+    out = StringIO()
+    call_command(
+        "promote_triage", str(candidate), "--heldout", str(heldout_sample), "--override", "testing", stdout=out
+    )
+    assert (artefacts / CURRENT_FILE).read_text().strip() == candidate.name
+    assert "Overridden: it would lower" in out.getvalue()
+    [entry] = [json.loads(line) for line in (artefacts / PROMOTIONS_FILE).read_text().splitlines()]
+    assert (entry["from"], entry["to"], entry["override"]) == (before, candidate.name, "testing")
+    assert entry["verdict"].startswith("it would lower")
+    assert set(entry["figures"]) == {"candidate", "current"}
+
+
 def test_a_candidate_no_worse_becomes_current(artefacts, heldout_sample, tmp_path):
     shipped = current_artefact(artefacts)
     candidate = tmp_path / "triage-retrained"
@@ -98,6 +121,8 @@ def test_a_candidate_no_worse_becomes_current(artefacts, heldout_sample, tmp_pat
     assert (artefacts / CURRENT_FILE).read_text().strip() == "triage-retrained"
     assert (artefacts / "triage-retrained" / "model_card.json").is_file(), "copied in beside the others"
     assert "now the current triage model" in out.getvalue()
+    [entry] = [json.loads(line) for line in (artefacts / PROMOTIONS_FILE).read_text().splitlines()]
+    assert (entry["to"], entry["override"]) == ("triage-retrained", None)
     assert (
         TriageModel.load(current_artefact(artefacts)).version
         == json.loads((shipped / "model_card.json").read_text())["version"]
