@@ -181,52 +181,68 @@ class SafetyLanguage:
         return frozenset(present)
 
 
-def _word_regex(word: str, boundaries: bool) -> str:
+@dataclass(frozen=True)
+class _Writing:
+    """How a language's words are told apart: at word boundaries (not in Chinese), and the one-letter words
+    that are written joined to the next one ("clitics": Arabic و "and", ف "so", as in والسقف "and the ceiling"),
+    which a phrase's word may then carry without a phrase of its own for each."""
+
+    boundaries: bool
+    clitics: tuple[str, ...] = ()
+
+    @property
+    def clitic(self) -> str:
+        if not self.clitics:
+            return ""
+        return "(?:" + "|".join(re.escape(c) for c in sorted(self.clitics, key=len, reverse=True)) + ")?"
+
+
+def _word_regex(word: str, writing: _Writing) -> str:
     prefix = word.endswith("*")
     word = word.rstrip("*")
     pieces = [r"\d+(?:[.,]\d+)?" if piece == "#" else re.escape(piece) for piece in re.split(r"(#)", word) if piece]
     body = "".join(pieces)
-    if boundaries and word[:1].isalnum():
-        body = r"(?<!\w)" + body
+    if writing.boundaries and word[:1].isalnum():
+        body = r"(?<!\w)" + writing.clitic + body
     if prefix:
         body += r"\w*"
-    elif boundaries and word[-1:].isalnum():
+    elif writing.boundaries and word[-1:].isalnum():
         body += r"(?!\w)"
     return body
 
 
-def _phrase_regex(phrase: str, boundaries: bool) -> tuple[str, str]:
+def _phrase_regex(phrase: str, writing: _Writing) -> tuple[str, str]:
     """``(literal, pattern)``: the longest literal word of the phrase, and its regular expression."""
     phrase = normalize(phrase)
     if not phrase:
         raise ValueError("empty phrase")
     # Gaps are the only capturing groups: a negation cue inside one negates the match ("ceiling did not collapse").
     gap = rf"([^{re.escape(_SENTENCE_END)}]{{0,{GAP_CHARS}}}?)"
-    segments = [_words_regex(segment, boundaries) for segment in re.split(r"\.\.\.|…", phrase) if segment.split()]
+    segments = [_words_regex(segment, writing) for segment in re.split(r"\.\.\.|…", phrase) if segment.split()]
     if not segments:
         raise ValueError(f"phrase {phrase!r} has no words")
     literal = max((w.strip("*").replace("#", "") for w in re.split(r"\s+|\.\.\.|…", phrase)), key=len)
     return literal, gap.join(segments)
 
 
-def _words_regex(words: str, boundaries: bool) -> str:
+def _words_regex(words: str, writing: _Writing) -> str:
     """Words as written, with any spaces, hyphens or apostrophes between them; each may end in ``*``."""
     first, *rest = words.split()
-    return _word_regex(first, boundaries) + "".join(r"[\s\-']*" + _word_regex(w, boundaries) for w in rest)
+    return _word_regex(first, writing) + "".join(r"[\s\-']*" + _word_regex(w, writing) for w in rest)
 
 
-def _cue_regex(cues: Sequence[str], boundaries: bool) -> re.Pattern | None:
+def _cue_regex(cues: Sequence[str], writing: _Writing) -> re.Pattern | None:
     """Negation cues are read like the words of a phrase: ``fałszyw* alarm*``, ``no-one`` for ``no one``."""
     cues = [normalize(c) for c in cues if normalize(c).split()]
     if not cues:
         return None
-    return re.compile("|".join(_words_regex(c, boundaries) for c in sorted(cues, key=len, reverse=True)))
+    return re.compile("|".join(_words_regex(c, writing) for c in sorted(cues, key=len, reverse=True)))
 
 
-def _parse_phrase(entry: str | dict, boundaries: bool) -> _Phrase:
+def _parse_phrase(entry: str | dict, writing: _Writing) -> _Phrase:
     if isinstance(entry, str):
-        return _Phrase((_Part([_phrase_regex(entry, boundaries)]),))
-    parts = tuple(_Part([_phrase_regex(p, boundaries) for p in group]) for group in entry["all"])
+        return _Phrase((_Part([_phrase_regex(entry, writing)]),))
+    parts = tuple(_Part([_phrase_regex(p, writing) for p in group]) for group in entry["all"])
     return _Phrase(parts)
 
 
@@ -238,12 +254,13 @@ def load_language(code: str) -> SafetyLanguage | None:
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
     boundaries = bool(data.get("word_boundaries", True))
+    writing = _Writing(boundaries, tuple(normalize(c) for c in data.get("clitics", ())))
     negation = data.get("negation", {})
     hazards = data["hazards"]
     unknown = set(hazards) - set(HAZARDS)
     if unknown:
         raise ValueError(f"{path.name}: unknown hazards {sorted(unknown)}")
-    phrases = {h: tuple(_parse_phrase(p, boundaries) for p in spec.get("phrases", ())) for h, spec in hazards.items()}
+    phrases = {h: tuple(_parse_phrase(p, writing) for p in spec.get("phrases", ())) for h, spec in hazards.items()}
     known = {lit for found in phrases.values() for phrase in found for part in phrase.parts for lit in part.literals}
     literals = sorted(known)
     return SafetyLanguage(
@@ -251,13 +268,13 @@ def load_language(code: str) -> SafetyLanguage | None:
         name=data.get("name", code),
         scripts=tuple(data.get("scripts", ("latin",))),
         phrases=phrases,
-        negation_before=_cue_regex(negation.get("before", ()), boundaries),
-        negation_after=_cue_regex(negation.get("after", ()), boundaries),
-        negation_clause=_cue_regex(negation.get("clause", ()), boundaries),
-        negation_hedges=_cue_regex(negation.get("hedges", ()), boundaries),
-        negation_resolved=_cue_regex(negation.get("resolved", ()), boundaries),
-        negation_rescued=_cue_regex(negation.get("rescued", ()), boundaries),
-        negation_ongoing=_cue_regex(negation.get("ongoing", ()), boundaries),
+        negation_before=_cue_regex(negation.get("before", ()), writing),
+        negation_after=_cue_regex(negation.get("after", ()), writing),
+        negation_clause=_cue_regex(negation.get("clause", ()), writing),
+        negation_hedges=_cue_regex(negation.get("hedges", ()), writing),
+        negation_resolved=_cue_regex(negation.get("resolved", ()), writing),
+        negation_rescued=_cue_regex(negation.get("rescued", ()), writing),
+        negation_ongoing=_cue_regex(negation.get("ongoing", ()), writing),
         window=int(negation.get("window", 30)),
         word_boundaries=boundaries,
         instructions={h: tuple(spec.get("instructions", ())) for h, spec in hazards.items()},

@@ -29,11 +29,12 @@ def _cap(thresholds: dict) -> str:
     """How the calibration set capped the thresholds set out of fold (artefacts since 2026-12-08)."""
     if "emergency_out_of_fold" not in thresholds:
         return ""
-    return (
-        f"; {thresholds['emergency_out_of_fold']:.3f} out of fold, capped where the calibration set keeps "
-        f"{thresholds['calibration_emergency_recall_target']}; cosmetic check {thresholds['cosmetic']:.3f}, "
-        f"{thresholds['cosmetic_out_of_fold']:.3f} out of fold"
-    )
+    target = thresholds["calibration_emergency_recall_target"]
+    if thresholds["emergency"] < thresholds["emergency_out_of_fold"]:
+        cap = f"{thresholds['emergency_out_of_fold']:.3f} out of fold, capped where the calibration set keeps {target}"
+    else:
+        cap = f"as set out of fold: the calibration set keeps {target} or more there"
+    return f"; {cap}; cosmetic check {thresholds['cosmetic']:.3f}, {thresholds['cosmetic_out_of_fold']:.3f} out of fold"
 
 
 def _calibration_line(cal: dict[str, Any]) -> str:

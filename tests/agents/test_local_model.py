@@ -209,6 +209,15 @@ def test_a_negation_cue_that_runs_into_the_hazard_cancels_it():
     assert [h.code for h in find_hazards("插座冒火花了", ["zh"])] == ["electrical_hazard"]
 
 
+def test_a_word_may_carry_a_letter_its_language_writes_joined_to_it():
+    # Arabic joins و (and) and ف (so) to the next word; phrases and cues are written once, without them.
+    assert [h.code for h in find_hazards("فتحت الباب فريحة غاز قوية", ["ar"])] == ["gas_leak"]
+    scan = scan_hazards("فتحت الباب فما في ريحة غاز", ["ar"])
+    assert scan.hits == [] and scan.negated == {"gas_leak"}
+    # Only the letters the file lists: ك (like) is not one of them.
+    assert find_hazards("فتحت الباب كريحة غاز قوية", ["ar"]) == []
+
+
 def test_a_negation_cue_of_several_words_lets_each_word_go_on():
     # "fałszyw* alarm*" (a false alarm) is a clause cue; "fałszywego alarmu" is its genitive.
     assert find_hazards("W piwnicy pożar według fałszywego alarmu", ["pl"]) == []
