@@ -54,7 +54,9 @@ PIP_CONF="$(mktemp)"
 trap 'rm -f "${PIP_CONF}"' EXIT
 pip_args=()
 HOST_CA="${DOMI_BUILD_CA:-/etc/ssl/certs/ca-certificates.crt}"
-PIP="$(command -v .venv/bin/pip || command -v pip3 || true)"
+# The machine's pip first: CI builds the image while `make install` is still creating (and upgrading the pip of)
+# .venv, whose pip may be half-written at that moment; both read the same configuration.
+PIP="$(command -v pip3 || command -v .venv/bin/pip || true)"
 {
   echo "[global]"
   # `pip config list` prints both the files' keys (global.X) and the PIP_* environment (:env:.X); a
